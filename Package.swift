@@ -1,0 +1,96 @@
+// swift-tools-version:6.2
+//
+// Netclode: a self-hosted control plane for coding-agent sandboxes with scoped GitHub access.
+//
+// Module map (mirrors ../shared/DESIGN.md §2):
+//   GitHubApp  – App configuration, private key, JWT, REST client, typed errors, token broker.
+//                Knows nothing of the server, the forge or the CLI.
+//   Forge      – the local GitHub stand-in (`netclode forge`): REST subset + git smart HTTP.
+//   netclode   – the command-line entry point (swift-argument-parser).
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+extension Target.Dependency {
+    static let asyncHTTPClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
+    static let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+    static let cryptoExtras = Target.Dependency.product(name: "_CryptoExtras", package: "swift-crypto")
+    static let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+    static let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+    static let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
+    static let nioFoundationCompat = Target.Dependency.product(name: "NIOFoundationCompat", package: "swift-nio")
+    static let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+    static let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+    static let subprocess = Target.Dependency.product(name: "Subprocess", package: "swift-subprocess")
+    static let systemPackage = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
+    static let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+}
+
+let package = Package(
+    name: "netclode",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "netclode", targets: ["netclode"]),
+        .library(name: "GitHubApp", targets: ["GitHubApp"]),
+        .library(name: "Forge", targets: ["Forge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+    ],
+    targets: [
+        .target(
+            name: "GitHubApp",
+            dependencies: [.asyncHTTPClient, .crypto, .cryptoExtras, .logging, .nioCore, .nioHTTP1, .nioFoundationCompat],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Forge",
+            dependencies: [.hummingbird, .httpTypes, .nioCore, .crypto, .cryptoExtras, .logging, .subprocess, .systemPackage],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "netclode",
+            dependencies: ["GitHubApp", "Forge", .argumentParser, .logging],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: [.logging, .subprocess, .systemPackage],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GitHubAppTests",
+            dependencies: ["GitHubApp", "TestSupport", .crypto, .cryptoExtras, .nioHTTP1],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ForgeTests",
+            dependencies: [
+                "GitHubApp", "Forge", "TestSupport", "netclode",
+                .asyncHTTPClient, .cryptoExtras, .nioCore, .nioHTTP1, .subprocess, .systemPackage,
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GitHubAppIntegrationTests",
+            dependencies: [
+                "GitHubApp", "TestSupport", "netclode",
+                .asyncHTTPClient, .crypto, .cryptoExtras, .logging, .nioCore, .nioHTTP1,
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,97 @@
+import Foundation
+
+/// Everything `forge.json` holds: the App, the accounts, the installations and the repositories.
+///
+/// Tokens are deliberately absent: they live in memory only (see `TokenStore`), so a forge
+/// restart invalidates every token, exactly like a leaked-token rotation on GitHub.
+public struct ForgeMetadata: Codable, Sendable, Equatable {
+    public static let currentVersion = 1
+
+    public var version: Int
+    public var app: AppRecord
+    public var accounts: [AccountRecord]
+    public var installations: [InstallationRecord]
+    public var repositories: [RepositoryRecord]
+
+    public init(version: Int = ForgeMetadata.currentVersion, app: AppRecord, accounts: [AccountRecord],
+                installations: [InstallationRecord], repositories: [RepositoryRecord]) {
+        self.version = version
+        self.app = app
+        self.accounts = accounts
+        self.installations = installations
+        self.repositories = repositories
+    }
+}
+
+/// The GitHub App the forge impersonates.
+public struct AppRecord: Codable, Sendable, Equatable {
+    public var id: Int
+    public var slug: String
+    public var name: String
+    public var clientID: String
+    public var createdAt: String
+}
+
+/// A user account owning repositories (GitHub's `simple-user`).
+public struct AccountRecord: Codable, Sendable, Equatable {
+    public var id: Int
+    public var login: String
+    /// `User` or `Organization`.
+    public var type: String
+}
+
+/// One installation of the App on one account, covering selected repositories.
+public struct InstallationRecord: Codable, Sendable, Equatable {
+    public var id: Int
+    public var accountLogin: String
+    public var repositoryIDs: [Int]
+    /// Granted permissions, e.g. `contents: write`.
+    public var permissions: [String: String]
+    public var createdAt: String
+}
+
+/// A bare repository under `DIR/repos/OWNER/NAME.git`.
+public struct RepositoryRecord: Codable, Sendable, Equatable {
+    public var id: Int
+    public var owner: String
+    public var name: String
+    public var description: String?
+    public var createdAt: String
+
+    public var fullName: String { "\(owner)/\(name)" }
+}
+
+extension ForgeMetadata {
+    public func account(login: String) -> AccountRecord? {
+        accounts.first { $0.login.caseInsensitiveCompare(login) == .orderedSame }
+    }
+
+    public func repository(owner: String, name: String) -> RepositoryRecord? {
+        repositories.first {
+            $0.owner.caseInsensitiveCompare(owner) == .orderedSame && $0.name.caseInsensitiveCompare(name) == .orderedSame
+        }
+    }
+
+    public func repository(id: Int) -> RepositoryRecord? {
+        repositories.first { $0.id == id }
+    }
+
+    public func installation(id: Int) -> InstallationRecord? {
+        installations.first { $0.id == id }
+    }
+
+    /// The installation on `login`'s account, if the App is installed there.
+    public func installation(accountLogin login: String) -> InstallationRecord? {
+        installations.first { $0.accountLogin.caseInsensitiveCompare(login) == .orderedSame }
+    }
+
+    /// The installation covering a repository, if any.
+    public func installation(covering repository: RepositoryRecord) -> InstallationRecord? {
+        installations.first { $0.repositoryIDs.contains(repository.id) }
+    }
+
+    /// The installation's repositories in declaration order.
+    public func repositories(of installation: InstallationRecord) -> [RepositoryRecord] {
+        installation.repositoryIDs.compactMap { repository(id: $0) }
+    }
+}

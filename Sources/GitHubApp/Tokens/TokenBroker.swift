@@ -1,0 +1,308 @@
+import Foundation
+import Logging
+
+/// Mints, refreshes and revokes the installation tokens of every session, and keeps them in memory
+/// only.
+///
+/// A session's lease holds one token per installation its repositories belong to, each scoped to
+/// exactly those repositories and the session's access level. Before a token expires the broker
+/// mints its successor, hands it to the session's ``TokenRenewal`` handler, and only then revokes the
+/// old one, so the sandbox never holds a dead credential. Every mint, refresh and revocation logs one
+/// line with the token's fingerprint — never the token.
+public actor TokenBroker {
+    public struct Options: Sendable {
+        /// How long before expiry a token is replaced. Scaled down for short lifetimes (at most
+        /// `maximumLeadFraction` of the lifetime), so a forge issuing 3-second tokens still works.
+        public var refreshLead: Duration
+        public var maximumLeadFraction: Double
+        /// Up to this fraction of the lead is subtracted at random, so sessions created together do
+        /// not all refresh in the same second.
+        public var jitter: Double
+        /// Wait after a failed refresh, shortened as expiry approaches.
+        public var retryAfterFailure: Duration
+        public var installationCacheTTL: Duration
+
+        public init(
+            refreshLead: Duration = .seconds(600),
+            maximumLeadFraction: Double = 0.3,
+            jitter: Double = 0.1,
+            retryAfterFailure: Duration = .seconds(30),
+            installationCacheTTL: Duration = .seconds(300)
+        ) {
+            self.refreshLead = refreshLead
+            self.maximumLeadFraction = maximumLeadFraction
+            self.jitter = jitter
+            self.retryAfterFailure = retryAfterFailure
+            self.installationCacheTTL = installationCacheTTL
+        }
+    }
+
+    public typealias RenewalHandler = @Sendable (TokenRenewal) async throws -> Void
+
+    private struct Lease {
+        let repositories: [RepositoryReference]
+        let access: RepoAccess
+        var tokens: [InstallationToken]
+        let onRenewal: RenewalHandler?
+        var refresher: Task<Void, Never>?
+        /// Distinguishes this lease from a later one of the same session.
+        let generation: Int
+    }
+
+    public let client: GitHubAPIClient
+    private let options: Options
+    private let logger: Logger
+    private let directory: InstallationDirectory
+    private var leases: [String: Lease] = [:]
+    private var generation = 0
+
+    public init(client: GitHubAPIClient, defaultInstallationID: Int?, options: Options = .init(), logger: Logger) {
+        self.client = client
+        self.options = options
+        self.logger = logger
+        self.directory = InstallationDirectory(client: client, defaultInstallationID: defaultInstallationID, timeToLive: options.installationCacheTTL)
+    }
+
+    public init(configuration: GitHubAppConfiguration, options: Options = .init(), clientOptions: GitHubAPIClient.Options = .init(), logger: Logger) {
+        self.init(
+            client: GitHubAPIClient(configuration: configuration, options: clientOptions, logger: logger),
+            defaultInstallationID: configuration.defaultInstallationID,
+            options: options,
+            logger: logger
+        )
+    }
+
+    /// Mints the tokens of `session`: one per installation involved, scoped to `repositories` and
+    /// `access`. Replaces (and revokes) any tokens the session held before.
+    ///
+    /// All or nothing: if any installation fails, tokens already minted for the others are revoked
+    /// before the error is thrown.
+    @discardableResult
+    public func lease(
+        session: String,
+        repositories: [RepositoryReference],
+        access: RepoAccess,
+        onRenewal: RenewalHandler? = nil
+    ) async throws(GitHubError) -> [InstallationToken] {
+        let tokens = try await mint(session: session, repositories: repositories, access: access, event: "minted")
+        generation += 1
+        let previous = leases[session]
+        var lease = Lease(repositories: repositories, access: access, tokens: tokens, onRenewal: onRenewal, generation: generation)
+        lease.refresher = scheduleRefresh(session: session, generation: generation, tokens: tokens)
+        leases[session] = lease
+        if let previous {
+            previous.refresher?.cancel()
+            await revoke(previous.tokens, session: session, reason: "replaced")
+        }
+        return tokens
+    }
+
+    /// The tokens `session` holds now.
+    public func tokens(for session: String) -> [InstallationToken] {
+        leases[session]?.tokens ?? []
+    }
+
+    /// The token that covers `repository` in `session`, if any.
+    public func token(for session: String, repository: RepositoryReference) -> InstallationToken? {
+        leases[session]?.tokens.first { token in token.repositories.contains(repository) }
+    }
+
+    /// Stops refreshing `session` and revokes its tokens. Safe to call for a session without tokens.
+    public func revoke(session: String) async {
+        guard let lease = leases.removeValue(forKey: session) else { return }
+        lease.refresher?.cancel()
+        await revoke(lease.tokens, session: session, reason: "session released")
+    }
+
+    /// Revokes every token and stops all refreshes (graceful shutdown: a token nobody holds in memory
+    /// any more should not stay valid for the rest of its hour).
+    public func shutdown() async {
+        for session in Array(leases.keys) { await revoke(session: session) }
+    }
+
+    // MARK: Minting
+
+    private func mint(session: String, repositories: [RepositoryReference], access: RepoAccess, event: String) async throws(GitHubError) -> [InstallationToken] {
+        let groups = try await groupByInstallation(repositories)
+        var minted: [InstallationToken] = []
+        var failure: GitHubError?
+        await withTaskGroup(of: Result<InstallationToken, GitHubError>.self) { group in
+            for (installation, repos) in groups {
+                let client = self.client
+                group.addTask {
+                    do throws(GitHubError) {
+                        return .success(try await client.createInstallationToken(
+                            installationID: installation.id,
+                            owner: installation.account?.login ?? repos[0].owner,
+                            repositories: repos,
+                            access: access,
+                            installationURL: installation.htmlURL
+                        ))
+                    } catch .notAccessibleByIntegration(let repos, let url) where repos.count > 1 {
+                        return .failure(await Self.narrow(repos, installationID: installation.id, installationURL: url, client: client))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            for await result in group {
+                switch result {
+                case .success(let token): minted.append(token)
+                case .failure(let error): failure = failure ?? error
+                }
+            }
+        }
+        if let failure {
+            await revoke(minted, session: session, reason: "rolled back: \(failure.message)")
+            throw failure
+        }
+        // Keep the order of the session's repositories, so tokens line up with what the user asked.
+        minted.sort { lhs, rhs in
+            (repositories.firstIndex(of: lhs.repositories[0]) ?? 0) < (repositories.firstIndex(of: rhs.repositories[0]) ?? 0)
+        }
+        for token in minted { log(event, token, session: session) }
+        return minted
+    }
+
+    /// GitHub's 422 does not say which repository the installation does not cover; asking per
+    /// repository (only on this error path) lets the message name the culprits.
+    private static func narrow(_ repositories: [RepositoryReference], installationID: Int, installationURL: String, client: GitHubAPIClient) async -> GitHubError {
+        var culprits: [RepositoryReference] = []
+        for repository in repositories {
+            do throws(GitHubError) {
+                if try await client.installation(for: repository).id != installationID { culprits.append(repository) }
+            } catch {
+                culprits.append(repository)
+            }
+        }
+        return .notAccessibleByIntegration(culprits.isEmpty ? repositories : culprits, installationURL: installationURL)
+    }
+
+    /// Groups repositories by the installation covering their owner (one lookup per owner).
+    private func groupByInstallation(_ repositories: [RepositoryReference]) async throws(GitHubError) -> [(Installation, [RepositoryReference])] {
+        guard !repositories.isEmpty else {
+            throw .unexpectedResponse(status: 0, message: "a token lease needs at least one repository")
+        }
+        var groups: [(Installation, [RepositoryReference])] = []
+        for repository in repositories {
+            let installation = try await directory.installation(for: repository)
+            if let index = groups.firstIndex(where: { $0.0.id == installation.id }) {
+                groups[index].1.append(repository)
+            } else {
+                groups.append((installation, [repository]))
+            }
+        }
+        return groups
+    }
+
+    // MARK: Refreshing
+
+    private func scheduleRefresh(session: String, generation: Int, tokens: [InstallationToken]) -> Task<Void, Never> {
+        Task { [weak self] in
+            await self?.refreshLoop(session: session, generation: generation)
+        }
+    }
+
+    /// When `tokens` should be replaced: `lead` before the earliest expiry.
+    func refreshDeadline(for tokens: [InstallationToken]) -> Date {
+        let earliest = tokens.min { $0.expiresAt < $1.expiresAt }!
+        let lifetime = max(earliest.expiresAt.timeIntervalSince(earliest.issuedAt), 0)
+        let lead = min(options.refreshLead.seconds, lifetime * options.maximumLeadFraction)
+        let jittered = lead * (1 + Double.random(in: 0...max(options.jitter, 0)))
+        return earliest.expiresAt.addingTimeInterval(-jittered)
+    }
+
+    private func refreshLoop(session: String, generation: Int) async {
+        var failures = 0
+        while !Task.isCancelled {
+            guard let lease = leases[session], lease.generation == generation else { return }
+            let wait = failures == 0
+                ? refreshDeadline(for: lease.tokens).timeIntervalSinceNow
+                : retryDelay(before: lease.tokens, failures: failures)
+            if wait > 0 {
+                do { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) } catch { return }
+            }
+            guard let current = leases[session], current.generation == generation else { return }
+            do {
+                try await refresh(session: session, lease: current)
+                failures = 0
+            } catch {
+                failures += 1
+                let retryIn = Duration.milliseconds(Int64(retryDelay(before: current.tokens, failures: failures) * 1000))
+                logger.warning("token refresh failed", metadata: ["session": "\(session)", "error": "\(error.message)", "retryInMs": "\(retryIn.milliseconds)"])
+                try? await current.onRenewal?(.failed(error, retryIn: retryIn))
+            }
+        }
+    }
+
+    private func refresh(session: String, lease: Lease) async throws(GitHubError) {
+        let fresh = try await mint(session: session, repositories: lease.repositories, access: lease.access, event: "refreshed")
+        do {
+            try await lease.onRenewal?(.renewed(fresh))
+        } catch {
+            await revoke(fresh, session: session, reason: "not delivered")
+            throw .unavailable("the new token could not be delivered: \(error)")
+        }
+        guard var current = leases[session], current.generation == lease.generation else {
+            // Released or replaced while we were minting: the fresh tokens belong to nobody.
+            await revoke(fresh, session: session, reason: "session released during refresh")
+            return
+        }
+        let retired = current.tokens
+        current.tokens = fresh
+        leases[session] = current
+        await revoke(retired, session: session, reason: "refreshed")
+    }
+
+    /// Seconds to wait before retrying a failed refresh: the configured delay, but never so long
+    /// that the tokens lapse (a quarter of the remaining lifetime, at least half a second).
+    private func retryDelay(before tokens: [InstallationToken], failures: Int) -> TimeInterval {
+        let remaining = tokens.map { $0.expiresAt.timeIntervalSinceNow }.min() ?? 0
+        let backoff = options.retryAfterFailure.seconds * Double(min(failures, 4)) / 4
+        return max(min(backoff, remaining / 4), 0.5)
+    }
+
+    // MARK: Revoking
+
+    private func revoke(_ tokens: [InstallationToken], session: String, reason: String) async {
+        await withTaskGroup(of: Void.self) { group in
+            for token in tokens {
+                let client = self.client
+                let logger = self.logger
+                group.addTask {
+                    do throws(GitHubError) {
+                        try await client.revoke(token)
+                        TokenBroker.log("revoked", token, session: session, logger: logger, extra: ["reason": "\(reason)"])
+                    } catch {
+                        logger.error("token revocation failed; it stays valid until it expires", metadata: [
+                            "session": "\(session)", "sha256": "\(token.fingerprint)", "expires": "\(token.expiresAt)", "error": "\(error.message)",
+                        ])
+                    }
+                }
+            }
+        }
+    }
+
+    private func log(_ event: String, _ token: InstallationToken, session: String) {
+        Self.log(event, token, session: session, logger: logger)
+    }
+
+    private static func log(_ event: String, _ token: InstallationToken, session: String, logger: Logger, extra: Logger.Metadata = [:]) {
+        var metadata: Logger.Metadata = [
+            "session": "\(session)",
+            "installation": "\(token.installationID)",
+            "repos": "\(token.repositories.map(\.fullName).joined(separator: ","))",
+            "access": "\(token.access)",
+            "expires": "\(ISO8601DateFormatter().string(from: token.expiresAt))",
+            "sha256": "\(token.fingerprint)",
+        ]
+        metadata.merge(extra) { _, new in new }
+        logger.info("installation token \(event)", metadata: metadata)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

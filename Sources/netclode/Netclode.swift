@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `netclode` command: one binary for the control plane, the agent, the local forge and the
+/// client commands. Each subcommand lives in its own file.
+@main
+struct Netclode: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "netclode",
+        abstract: "A self-hosted control plane for coding-agent sandboxes with scoped GitHub access.",
+        subcommands: [ForgeCommand.self]
+    )
+}

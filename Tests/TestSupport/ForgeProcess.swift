@@ -1,0 +1,352 @@
+import Foundation
+import Subprocess
+import Synchronization
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A real `netclode forge` running as a child process on 127.0.0.1 with a free port and its own
+/// temporary data directory — GitHub for tests.
+///
+/// Start it with `ForgeProcess.with(...) { forge in ... }` (stopped and cleaned up whatever the
+/// body does) or `start(...)` + `stop()`.
+public final class ForgeProcess: Sendable {
+    /// What `forge init` creates.
+    public struct Setup: Sendable {
+        public var owners: [String]
+        public var repos: [String]
+        public var imports: [String]
+        public var uninstalledRepos: [String]
+        public var appID: Int?
+        /// `--token-ttl` for `forge serve`, in seconds.
+        public var tokenTTL: Int?
+
+        public init(owners: [String] = [], repos: [String] = ["demo/hello"], imports: [String] = [],
+                    uninstalledRepos: [String] = [], appID: Int? = nil, tokenTTL: Int? = nil) {
+            self.owners = owners
+            self.repos = repos
+            self.imports = imports
+            self.uninstalledRepos = uninstalledRepos
+            self.appID = appID
+            self.tokenTTL = tokenTTL
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`: both the API base URL and the web/git base URL.
+    public let baseURL: URL
+    /// The forge's data directory (`forge.json`, `app-private-key.pem`, `repos/`).
+    public let dataDirectory: URL
+    /// Path of the App's PKCS#1 PEM private key.
+    public let privateKeyPath: String
+    public let appID: Int
+    public let appSlug: String
+    public let clientID: String
+    /// Installation ID per account login.
+    public let installationIDs: [String: Int]
+    /// Repositories (`owner/name`) per installation ID.
+    public let installationRepos: [Int: [String]]
+    public let uninstalledRepos: [String]
+    /// The forge's stderr (logs).
+    public let logFile: URL
+
+    private let root: TemporaryDirectory
+    private let process: ProcessBox
+
+    private init(baseURL: URL, root: TemporaryDirectory, initOutput: InitOutput, logFile: URL, process: ProcessBox) {
+        self.baseURL = baseURL
+        self.root = root
+        self.dataDirectory = root.url.appendingPathComponent("data", isDirectory: true)
+        self.privateKeyPath = initOutput.privateKeyPath
+        self.appID = initOutput.appId
+        self.appSlug = initOutput.appSlug
+        self.clientID = initOutput.clientId
+        self.installationIDs = Dictionary(initOutput.installations.map { ($0.account, $0.id) }, uniquingKeysWith: { a, _ in a })
+        self.installationRepos = Dictionary(initOutput.installations.map { ($0.id, $0.repos) }, uniquingKeysWith: { a, _ in a })
+        self.uninstalledRepos = initOutput.uninstalledRepos
+        self.logFile = logFile
+        self.process = process
+    }
+
+    deinit {
+        process.kill()
+    }
+
+    // MARK: Lifecycle
+
+    /// The `netclode` binary built next to the test bundle.
+    public static func netclodeBinary() throws -> URL {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let binary = exe.deletingLastPathComponent().appendingPathComponent("netclode")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw ForgeProcessError("netclode binary not found at \(binary.path); build it first (`swift build --product netclode`)")
+        }
+        return binary
+    }
+
+    /// Runs `body` with a started forge; stops it and removes its directory afterwards.
+    public static func with<T>(_ setup: Setup = Setup(), _ body: (ForgeProcess) async throws -> T) async throws -> T {
+        let forge = try await start(setup)
+        do {
+            let value = try await body(forge)
+            await forge.stop()
+            return value
+        } catch {
+            await forge.stop()
+            throw error
+        }
+    }
+
+    /// `start(Setup(...))` with the setup spelled out.
+    public static func start(owners: [String] = [], repos: [String] = ["demo/hello"], imports: [String] = [],
+                             uninstalledRepos: [String] = [], appID: Int? = nil, tokenTTL: Int? = nil) async throws -> ForgeProcess {
+        try await start(Setup(owners: owners, repos: repos, imports: imports, uninstalledRepos: uninstalledRepos,
+                              appID: appID, tokenTTL: tokenTTL))
+    }
+
+    /// `forge init` into a fresh temporary directory, then `forge serve --listen 127.0.0.1:0`;
+    /// returns once the ready line has been printed.
+    public static func start(_ setup: Setup = Setup()) async throws -> ForgeProcess {
+        let binary = try netclodeBinary()
+        let root = try TemporaryDirectory(prefix: "netclode-forge")
+        do {
+            let data = root.url.appendingPathComponent("data", isDirectory: true)
+            var initArguments = ["forge", "init", "--data", data.path, "--json"]
+            if let appID = setup.appID { initArguments += ["--app-id", String(appID)] }
+            for owner in setup.owners { initArguments += ["--owner", owner] }
+            for repo in setup.repos { initArguments += ["--repo", repo] }
+            for value in setup.imports { initArguments += ["--import", value] }
+            for repo in setup.uninstalledRepos { initArguments += ["--uninstalled-repo", repo] }
+            let initResult = try await Subprocess.run(
+                .path(FilePath(binary.path)), arguments: Arguments(initArguments),
+                output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+            guard case .exited(0) = initResult.terminationStatus else {
+                throw ForgeProcessError("forge init failed: \(initResult.standardError)")
+            }
+            let json = initResult.standardOutput
+            let initOutput = try JSONDecoder().decode(InitOutput.self, from: Data(json.utf8))
+
+            var serveArguments = ["forge", "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--log-level", "debug"]
+            if let ttl = setup.tokenTTL { serveArguments += ["--token-ttl", String(ttl)] }
+            let logFile = root.url.appendingPathComponent("forge.log")
+            let box = try ProcessBox.launch(binary: binary, arguments: serveArguments, logFile: logFile)
+            let port = try await box.waitForReadyLine(timeout: .seconds(20), logFile: logFile)
+            let baseURL = URL(string: "http://127.0.0.1:\(port)")!
+            return ForgeProcess(baseURL: baseURL, root: root, initOutput: initOutput, logFile: logFile, process: box)
+        } catch {
+            root.remove()
+            throw error
+        }
+    }
+
+    /// SIGTERM, then SIGKILL after 3 s; removes the temporary directory. Safe to call twice.
+    public func stop() async {
+        await process.terminate(grace: .seconds(3))
+        root.remove()
+    }
+
+    /// The forge's logs so far.
+    public func logs() -> String {
+        (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+    }
+
+    // MARK: Control endpoints
+
+    /// `GET /_forge/stats`.
+    public func stats() async throws -> ForgeStatsSnapshot {
+        let (data, _) = try await control("GET", "/_forge/stats")
+        return try JSONDecoder().decode(ForgeStatsSnapshot.self, from: data)
+    }
+
+    /// `POST /_forge/stats/reset`.
+    public func resetStats() async throws {
+        _ = try await control("POST", "/_forge/stats/reset")
+    }
+
+    /// `POST /_forge/faults`: the next `count` API requests (optionally only under `pathPrefix`)
+    /// answer `status` (or are only delayed by `delayMs` when `status` is nil).
+    public func injectFault(status: Int?, count: Int = 1, retryAfter: Int? = nil, rateLimitReset: Int? = nil,
+                            delayMs: Int? = nil, pathPrefix: String? = nil) async throws {
+        var body: [String: Any] = ["count": count]
+        if let status { body["status"] = status }
+        if let retryAfter { body["retryAfter"] = retryAfter }
+        if let rateLimitReset { body["rateLimitReset"] = rateLimitReset }
+        if let delayMs { body["delayMs"] = delayMs }
+        if let pathPrefix { body["pathPrefix"] = pathPrefix }
+        _ = try await control("POST", "/_forge/faults", body: try JSONSerialization.data(withJSONObject: body))
+    }
+
+    /// `DELETE /_forge/faults`.
+    public func clearFaults() async throws {
+        _ = try await control("DELETE", "/_forge/faults")
+    }
+
+    /// `POST /_forge/repos/rename`, e.g. `("demo/hello", "demo/renamed")`.
+    public func renameRepository(from: String, to: String) async throws {
+        let body = try JSONSerialization.data(withJSONObject: ["from": from, "to": to])
+        _ = try await control("POST", "/_forge/repos/rename", body: body)
+    }
+
+    /// The bare repository of `owner/name` on disk.
+    public func bareRepository(_ fullName: String) -> URL {
+        dataDirectory.appendingPathComponent("repos").appendingPathComponent(fullName + ".git")
+    }
+
+    /// `bareRepository(fullName).path`.
+    public func bareRepositoryPath(_ fullName: String) -> String {
+        bareRepository(fullName).path
+    }
+
+    /// `http://127.0.0.1:PORT/owner/name.git`.
+    public func cloneURL(_ fullName: String) -> URL {
+        baseURL.appendingPathComponent(fullName + ".git")
+    }
+
+    private func control(_ method: String, _ path: String, body: Data? = nil) async throws -> (Data, Int) {
+        var request = URLRequest(url: baseURL.appendingPathComponent(path))
+        request.httpMethod = method
+        if let body {
+            request.httpBody = body
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            throw ForgeProcessError("\(method) \(path) → \(status): \(String(decoding: data, as: UTF8.self))")
+        }
+        return (data, status)
+    }
+
+    /// `forge init --json` output.
+    struct InitOutput: Decodable {
+        struct Installation: Decodable {
+            var id: Int
+            var account: String
+            var repos: [String]
+        }
+
+        var appId: Int
+        var appSlug: String
+        var clientId: String
+        var privateKeyPath: String
+        var installations: [Installation]
+        var uninstalledRepos: [String]
+    }
+}
+
+/// `GET /_forge/stats`.
+public struct ForgeStatsSnapshot: Decodable, Sendable, Equatable {
+    public var mints: Int
+    public var revocations: Int
+    public var installationLookups: Int
+    public var gitRequests: Int
+    public var apiRequests: Int
+    public var faultsInjected: Int
+    /// Mints per installation ID (as a string, as in the JSON).
+    public var mintsByInstallation: [String: Int]
+
+    public init(mints: Int, revocations: Int, installationLookups: Int, gitRequests: Int, apiRequests: Int,
+                faultsInjected: Int, mintsByInstallation: [String: Int]) {
+        self.mints = mints
+        self.revocations = revocations
+        self.installationLookups = installationLookups
+        self.gitRequests = gitRequests
+        self.apiRequests = apiRequests
+        self.faultsInjected = faultsInjected
+        self.mintsByInstallation = mintsByInstallation
+    }
+}
+
+public struct ForgeProcessError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The child process and its stdout, behind a lock.
+final class ProcessBox: Sendable {
+    private struct State {
+        var process: Process
+        var stdout = Data()
+        var stopped = false
+    }
+
+    private let state: Mutex<State>
+
+    private init(process: Process) {
+        state = Mutex(State(process: process))
+    }
+
+    static func launch(binary: URL, arguments: [String], logFile: URL) throws -> ProcessBox {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: logFile)
+        process.standardInput = FileHandle.nullDevice
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        let box = ProcessBox(process: process)
+        pipe.fileHandleForReading.readabilityHandler = { [weak box] handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                return
+            }
+            box?.state.withLock { $0.stdout.append(data) }
+        }
+        try process.run()
+        return box
+    }
+
+    /// Polls stdout for `Forge listening on http://127.0.0.1:PORT`.
+    func waitForReadyLine(timeout: Duration, logFile: URL) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        let prefix = "Forge listening on http://127.0.0.1:"
+        while ContinuousClock.now < deadline {
+            let (output, running) = state.withLock { (String(decoding: $0.stdout, as: UTF8.self), $0.process.isRunning) }
+            if let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }),
+               let port = Int(line.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)) {
+                return port
+            }
+            if !running {
+                let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+                throw ForgeProcessError("forge serve exited before it was ready:\n\(log)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        kill()
+        let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        throw ForgeProcessError("forge serve printed no ready line within \(timeout):\n\(log)")
+    }
+
+    func terminate(grace: Duration) async {
+        let shouldStop = state.withLock { state -> Bool in
+            defer { state.stopped = true }
+            return !state.stopped && state.process.isRunning
+        }
+        guard shouldStop else { return }
+        state.withLock { $0.process.terminate() }
+        let deadline = ContinuousClock.now + grace
+        while ContinuousClock.now < deadline {
+            if !(state.withLock { $0.process.isRunning }) { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        kill()
+    }
+
+    /// SIGKILL if still running.
+    func kill() {
+        state.withLock { state in
+            if state.process.isRunning {
+                _ = Foundation.kill(state.process.processIdentifier, SIGKILL)
+            }
+            state.stopped = true
+        }
+    }
+}
