@@ -26,6 +26,11 @@ extension Target.Dependency {
     static let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
     static let subprocess = Target.Dependency.product(name: "Subprocess", package: "swift-subprocess")
     static let systemPackage = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
+    static let swiftProtobuf = Target.Dependency.product(name: "SwiftProtobuf", package: "swift-protobuf")
+    static let sqliteNIO = Target.Dependency.product(name: "SQLiteNIO", package: "sqlite-nio")
+    static let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+    static let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+    static let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
     static let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 }
 
@@ -47,6 +52,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -59,9 +67,43 @@ let package = Package(
             dependencies: [.hummingbird, .httpTypes, .nioCore, .crypto, .cryptoExtras, .logging, .subprocess, .systemPackage],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "NetclodeProto",
+            dependencies: [.swiftProtobuf],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ConnectRPC",
+            dependencies: [.hummingbird, .httpTypes, .nioCore, .nioHTTP1, .asyncHTTPClient, .swiftProtobuf, .logging],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Storage",
+            dependencies: [.sqliteNIO, .nioCore, .logging],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Sandbox",
+            dependencies: [.subprocess, .systemPackage, .logging],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Agent",
+            dependencies: ["NetclodeProto", "ConnectRPC", .subprocess, .systemPackage, .nioCore, .nioPosix, .logging],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ControlPlane",
+            dependencies: [
+                "GitHubApp", "NetclodeProto", "ConnectRPC", "Storage", "Sandbox",
+                .hummingbird, .httpTypes, .nioCore, .serviceLifecycle, .unixSignals, .logging, .crypto, .swiftProtobuf,
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "netclode",
-            dependencies: ["GitHubApp", "Forge", .argumentParser, .logging],
+            dependencies: ["GitHubApp", "Forge", "ControlPlane", "Agent", "NetclodeProto", "ConnectRPC", .argumentParser, .logging],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -81,6 +123,35 @@ let package = Package(
             dependencies: [
                 "GitHubApp", "Forge", "TestSupport", "netclode",
                 .asyncHTTPClient, .cryptoExtras, .nioCore, .nioHTTP1, .subprocess, .systemPackage,
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConnectRPCTests",
+            dependencies: ["ConnectRPC", "TestSupport", .hummingbird, .asyncHTTPClient, .swiftProtobuf, .nioCore, .nioHTTP1],
+            exclude: ["Proto", "Generated/README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SandboxTests",
+            dependencies: ["Sandbox", "TestSupport", "netclode"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AgentTests",
+            dependencies: ["Agent", "TestSupport", "netclode", "GitHubApp"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ControlPlaneTests",
+            dependencies: [
+                "ControlPlane", "GitHubApp", "NetclodeProto", "ConnectRPC", "TestSupport", "netclode",
+                .asyncHTTPClient, .swiftProtobuf, .nioCore, .nioHTTP1,
             ],
             swiftSettings: swiftSettings
         ),

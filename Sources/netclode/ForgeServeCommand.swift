@@ -31,9 +31,7 @@ struct ForgeServeCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
-        ForgeLogging.bootstrap()
-        var logger = Logger(label: "netclode.forge")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let logger = CommandLogging.logger(label: "netclode.forge", level: logLevel)
         let server: ForgeServer
         let seeded: ForgeInitResult?
         let dataDirectory = URL(fileURLWithPath: data)
@@ -74,11 +72,4 @@ struct ForgeServeCommand: AsyncParsableCommand {
         lines.append("  export GITHUB_API_URL=\(baseURL) GITHUB_WEB_URL=\(baseURL)")
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
-}
-
-/// stderr logging, once per process: stdout carries only the ready line.
-enum ForgeLogging {
-    private static let once: Void = LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-
-    static func bootstrap() { _ = once }
 }

@@ -282,10 +282,12 @@ final class ProcessBox: Sendable {
         state = Mutex(State(process: process))
     }
 
-    static func launch(binary: URL, arguments: [String], logFile: URL) throws -> ProcessBox {
+    static func launch(binary: URL, arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil, logFile: URL) throws -> ProcessBox {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: logFile)
         process.standardInput = FileHandle.nullDevice
@@ -304,10 +306,9 @@ final class ProcessBox: Sendable {
         return box
     }
 
-    /// Polls stdout for `Forge listening on http://127.0.0.1:PORT`.
-    func waitForReadyLine(timeout: Duration, logFile: URL) async throws -> Int {
+    /// Polls stdout for `<prefix>PORT`, e.g. `Forge listening on http://127.0.0.1:PORT`.
+    func waitForReadyLine(timeout: Duration, logFile: URL, prefix: String = "Forge listening on http://127.0.0.1:") async throws -> Int {
         let deadline = ContinuousClock.now + timeout
-        let prefix = "Forge listening on http://127.0.0.1:"
         while ContinuousClock.now < deadline {
             let (output, running) = state.withLock { (String(decoding: $0.stdout, as: UTF8.self), $0.process.isRunning) }
             if let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }),
@@ -316,13 +317,13 @@ final class ProcessBox: Sendable {
             }
             if !running {
                 let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
-                throw ForgeProcessError("forge serve exited before it was ready:\n\(log)")
+                throw ForgeProcessError("the process exited before it was ready:\n\(log)")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
         kill()
         let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
-        throw ForgeProcessError("forge serve printed no ready line within \(timeout):\n\(log)")
+        throw ForgeProcessError("no ready line (\(prefix)...) within \(timeout):\n\(log)")
     }
 
     func terminate(grace: Duration) async {
@@ -339,6 +340,10 @@ final class ProcessBox: Sendable {
         }
         kill()
     }
+
+    var processIdentifier: Int32 { state.withLock { $0.process.processIdentifier } }
+
+    var isRunning: Bool { state.withLock { $0.process.isRunning } }
 
     /// SIGKILL if still running.
     func kill() {

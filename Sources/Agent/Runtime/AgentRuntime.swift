@@ -1,0 +1,194 @@
+import ConnectRPC
+import Foundation
+import Logging
+import NetclodeProto
+import SwiftProtobuf
+
+/// The agent inside a sandbox: dials back to the control plane, clones the session's repositories,
+/// serves git its credentials, applies credential updates, runs commands, and reconnects with
+/// backoff whenever the channel drops.
+public actor AgentRuntime {
+    static let attachMethod = "netclode.v1.AgentService/Attach"
+    static let reportMethod = "netclode.v1.AgentService/Report"
+    static let version = "0.1"
+
+    private let settings: AgentSettings
+    private let logger: Logger
+    private let client: ConnectClient
+    private let credentials = CredentialStore()
+    private let helper: CredentialHelperConfiguration
+    private var config: Netclode_V1_AgentConfig?
+    private var cloning: Task<Void, Never>?
+    private var shuttingDown = false
+    /// Reports leave one at a time, in the order they were made: a progress tick sent after
+    /// `done` must never arrive after it.
+    private let outbox: AsyncStream<Netclode_V1_AgentReport.OneOf_Report>.Continuation
+    private let outboxStream: AsyncStream<Netclode_V1_AgentReport.OneOf_Report>
+
+    public init(settings: AgentSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        self.client = ConnectClient(baseURL: settings.controlPlaneURL, codec: .proto, headers: [("Authorization", "Bearer \(settings.secret)")])
+        self.helper = CredentialHelperConfiguration(executable: CredentialHelperConfiguration.currentExecutable(), socketPath: settings.socketPath)
+        (outboxStream, outbox) = AsyncStream.makeStream()
+    }
+
+    /// Runs until the control plane says shut down (or refuses this agent for good).
+    public func run() async throws {
+        try FileManager.default.createDirectory(at: settings.workspace, withIntermediateDirectories: true)
+        let server = try await CredentialServer.start(socketPath: settings.socketPath, store: credentials, logger: logger)
+        defer { Task { await server.stop() } }
+        let sender = Task { await self.sendReports() }
+        defer { sender.cancel() }
+        var backoff = Duration.milliseconds(250)
+        var refusals = 0
+        while !shuttingDown {
+            do {
+                var request = Netclode_V1_AttachRequest()
+                request.sessionID = settings.sessionID
+                request.agentVersion = Self.version
+                for try await command in client.serverStream(Self.attachMethod, request, as: Netclode_V1_AgentCommand.self) {
+                    backoff = .milliseconds(250)
+                    refusals = 0
+                    await handle(command)
+                }
+            } catch let error as ConnectError where error.code == .unauthenticated || error.code == .failedPrecondition {
+                refusals += 1
+                logger.warning("control plane refused the agent: \(error.message)")
+                if refusals >= 5 { throw AgentError.rejected(error.message) }
+            } catch {
+                logger.info("channel to the control plane dropped: \(error); reconnecting")
+            }
+            if shuttingDown { break }
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(5))
+        }
+        cloning?.cancel()
+    }
+
+    // MARK: Commands
+
+    private func handle(_ command: Netclode_V1_AgentCommand) async {
+        switch command.command {
+        case .config(let config):
+            await apply(config)
+        case .credentials(let update):
+            await credentials.update(repoCredentials(update))
+            report(.ack(.with { $0.commandID = command.id; $0.ok = true }))
+        case .exec(let request):
+            let id = command.id
+            Task { await self.exec(request, commandID: id) }
+        case .shutdown(let shutdown):
+            logger.info("shutting down: \(shutdown.reason)")
+            shuttingDown = true
+        case nil:
+            break
+        }
+    }
+
+    /// The first config starts the clones; later ones (after a reconnect) only refresh settings.
+    private func apply(_ config: Netclode_V1_AgentConfig) async {
+        self.config = config
+        do {
+            try writeGitConfiguration(config)
+        } catch {
+            logger.error("could not write the git configuration: \(error)")
+        }
+        guard cloning == nil else { return }
+        let targets = config.repos.map { CloneTarget(url: $0.url, owner: $0.owner, name: $0.name, directory: $0.directory) }
+        let credentials = self.credentials
+        let cloner = RepositoryCloner(
+            workspace: settings.workspace, credentials: helper, options: .init(blobless: config.blobless),
+            knownSecrets: { await credentials.secrets }
+        )
+        cloning = Task {
+            // The credentials follow the config on the channel; git must not ask before they are here.
+            if !targets.isEmpty, !(await credentials.waitForFirstUpdate(timeout: .seconds(30))) {
+                self.logger.warning("no credentials arrived; cloning without them")
+            }
+            _ = await cloner.cloneAll(targets) { event in
+                await self.report(.event(Netclode_V1_AgentEvent(event)))
+            }
+        }
+    }
+
+    private func exec(_ request: Netclode_V1_ExecRequest, commandID: String) async {
+        let secrets = await credentials.secrets
+        var environment = helper.environment
+        if let token = await credentials.credentials.first?.token { environment["GITHUB_TOKEN"] = token }
+        var response = Netclode_V1_ExecResponse()
+        do {
+            let runner = CommandRunner(workspace: settings.workspace)
+            let result = try await runner.run(
+                request.command, workdir: request.workdir, environment: environment,
+                timeout: .seconds(Int(max(request.timeoutSeconds, 1))), knownSecrets: secrets
+            )
+            response.exitCode = result.exitCode
+            response.stdout = result.stdout
+            response.stderr = result.stderr
+            response.truncated = result.truncated
+        } catch {
+            response.exitCode = 127
+            response.stderr = "netclode: \(error)\n"
+        }
+        report(.execResult(.with { $0.commandID = commandID; $0.response = response }))
+    }
+
+    // MARK: Helpers
+
+    /// Queues a report; ``sendReports()`` delivers it after every earlier one.
+    private func report(_ body: Netclode_V1_AgentReport.OneOf_Report) {
+        outbox.yield(body)
+    }
+
+    private func sendReports() async {
+        for await body in outboxStream {
+            await send(body)
+        }
+    }
+
+    /// Sends a report, retrying briefly: an event or a reply lost to a blip would leave the
+    /// control plane waiting.
+    private func send(_ body: Netclode_V1_AgentReport.OneOf_Report) async {
+        var report = Netclode_V1_AgentReport()
+        report.sessionID = settings.sessionID
+        report.report = body
+        for attempt in 1...5 {
+            do {
+                _ = try await client.unary(Self.reportMethod, report, as: Netclode_V1_AgentReportResponse.self, timeout: .seconds(10))
+                return
+            } catch {
+                logger.warning("report failed (attempt \(attempt)): \(error)")
+                try? await Task.sleep(for: .milliseconds(200 * attempt))
+            }
+        }
+    }
+
+    private func repoCredentials(_ update: Netclode_V1_Credentials) -> [RepoCredential] {
+        let host = config?.repos.first.flatMap { RepoCredential.host(ofURL: $0.url) }
+            ?? settings.repositoryURLs.first.flatMap { RepoCredential.host(ofURL: $0) } ?? ""
+        return update.tokens.map { token in
+            RepoCredential(
+                host: host, owner: token.owner,
+                repositories: token.repos.map { $0.split(separator: "/").last.map(String.init) ?? $0 },
+                token: token.token, expiresAt: token.hasExpiresAt ? token.expiresAt.date : nil
+            )
+        }
+    }
+
+    /// `~/.gitconfig`: the credential helper *command* and the commit identity. No token is ever
+    /// written: git asks the helper, which asks this process.
+    private func writeGitConfiguration(_ config: Netclode_V1_AgentConfig) throws {
+        var lines = ["[credential]"]
+        for (key, value) in helper.entries where key.hasPrefix("credential.") {
+            lines.append("\t\(key.dropFirst("credential.".count)) = \(Self.quoted(value))")
+        }
+        lines += ["[user]", "\tname = \(Self.quoted(config.gitUserName))", "\temail = \(Self.quoted(config.gitUserEmail))"]
+        let file = settings.home.appendingPathComponent(".gitconfig")
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    private static func quoted(_ value: String) -> String {
+        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

@@ -1,0 +1,23 @@
+import SwiftProtobuf
+
+/// The response side of a server-streaming call, handed to the handler.
+///
+/// ``send(_:)`` encodes the message with the call's codec, frames it in an envelope and returns
+/// once it has been written and flushed to the client. It throws ``ConnectError`` with code
+/// `canceled` when the client has gone away, the deadline passed, or the handler already returned.
+public struct ConnectServerStream<Output: Message>: Sendable {
+    /// The codec of this call (from the request's `Content-Type`).
+    public let codec: ConnectCodec
+    let outbox: EnvelopeOutbox
+
+    init(codec: ConnectCodec, outbox: EnvelopeOutbox) {
+        self.codec = codec
+        self.outbox = outbox
+    }
+
+    /// Sends one response message.
+    public func send(_ message: Output) async throws {
+        let payload = try codec.encode(message)
+        try await outbox.send(ConnectEnvelope(payload: payload).framed)
+    }
+}

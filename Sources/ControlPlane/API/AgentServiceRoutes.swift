@@ -1,0 +1,31 @@
+import ConnectRPC
+import Hummingbird
+import NetclodeProto
+
+/// `netclode.v1.AgentService`: the channel agents dial back on, authenticated with their
+/// per-session secret (not the API token).
+enum AgentServiceRoutes {
+    static let service = "netclode.v1.AgentService"
+
+    static func register<Context: RequestContext>(on router: Router<Context>, manager: SessionManager) {
+        router.connectServerStream("\(service)/Attach", Netclode_V1_AttachRequest.self, Netclode_V1_AgentCommand.self) { request, call, stream in
+            let secret = try agentSecret(call)
+            let commands = try await connectCall { () async throws(ControlPlaneError) in
+                try await manager.attachAgent(sessionID: request.sessionID, secret: secret)
+            }
+            for await command in commands { try await stream.send(command) }
+        }
+        router.connectUnary("\(service)/Report", Netclode_V1_AgentReport.self, Netclode_V1_AgentReportResponse.self) { report, call in
+            let secret = try agentSecret(call)
+            try await connectCall { () async throws(ControlPlaneError) in try await manager.handleReport(report, secret: secret) }
+            return Netclode_V1_AgentReportResponse()
+        }
+    }
+
+    private static func agentSecret(_ call: ConnectCall) throws(ConnectError) -> String {
+        guard let secret = BearerToken.from(call.requestHeaders) else {
+            throw ConnectError(.unauthenticated, "missing agent secret: send `Authorization: Bearer <NETCLODE_AGENT_SECRET>`")
+        }
+        return secret
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import ConnectRPC
+import HTTPTypes
+
+/// Reads `Authorization: Bearer <token>` (scheme compared case-insensitively).
+enum BearerToken {
+    static func from(_ headers: HTTPFields) -> String? {
+        guard let value = headers[.authorization] else { return nil }
+        let parts = value.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+}
+
+/// Every client RPC must carry the API token; compared in constant time.
+struct APIAuthenticator: Sendable {
+    let token: String
+
+    func check(_ call: ConnectCall) throws(ConnectError) {
+        guard let presented = BearerToken.from(call.requestHeaders) else {
+            throw ConnectError(.unauthenticated, "missing API token: send `Authorization: Bearer <NETCLODE_API_TOKEN>`")
+        }
+        guard ConstantTime.equals(presented, token) else {
+            throw ConnectError(.unauthenticated, "invalid API token")
+        }
+    }
+}

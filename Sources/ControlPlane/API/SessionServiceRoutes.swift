@@ -1,0 +1,41 @@
+import ConnectRPC
+import Hummingbird
+import NetclodeProto
+import SwiftProtobuf
+
+/// `netclode.v1.SessionService`: the client API.
+enum SessionServiceRoutes {
+    static let service = "netclode.v1.SessionService"
+
+    static func register<Context: RequestContext>(on router: Router<Context>, manager: SessionManager, authenticator: APIAuthenticator) {
+        router.connectUnary("\(service)/CreateSession", Netclode_V1_CreateSessionRequest.self, Netclode_V1_CreateSessionResponse.self) { request, call in
+            try authenticator.check(call)
+            let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.createSession(request) }
+            return .with { $0.session = session }
+        }
+        router.connectUnary("\(service)/GetSession", Netclode_V1_GetSessionRequest.self, Netclode_V1_GetSessionResponse.self) { request, call in
+            try authenticator.check(call)
+            let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.session(request.sessionID) }
+            return .with { $0.session = session }
+        }
+        router.connectUnary("\(service)/ListSessions", Netclode_V1_ListSessionsRequest.self, Netclode_V1_ListSessionsResponse.self) { _, call in
+            try authenticator.check(call)
+            let sessions = await manager.sessions()
+            return .with { $0.sessions = sessions }
+        }
+        router.connectUnary("\(service)/DeleteSession", Netclode_V1_DeleteSessionRequest.self, Netclode_V1_DeleteSessionResponse.self) { request, call in
+            try authenticator.check(call)
+            let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.deleteSession(request.sessionID) }
+            return .with { $0.session = session }
+        }
+        router.connectUnary("\(service)/Exec", Netclode_V1_ExecRequest.self, Netclode_V1_ExecResponse.self) { request, call in
+            try authenticator.check(call)
+            return try await connectCall { () async throws(ControlPlaneError) in try await manager.exec(request) }
+        }
+        router.connectServerStream("\(service)/WatchSession", Netclode_V1_WatchSessionRequest.self, Netclode_V1_WatchSessionResponse.self) { request, call, stream in
+            try authenticator.check(call)
+            let items = try await connectCall { () async throws(ControlPlaneError) in try await manager.watch(request.sessionID, afterCursor: request.afterCursor) }
+            for try await item in items { try await stream.send(item) }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import ConnectRPC
+import Foundation
+import GitHubApp
+import Hummingbird
+import Logging
+import NIOCore
+import Sandbox
+import ServiceLifecycle
+import UnixSignals
+import Storage
+
+/// `netclode serve`: the control plane's HTTP server, its session manager, its store and its
+/// sandbox runtime, wired together and run until SIGINT/SIGTERM.
+public struct ControlPlaneServer: Sendable {
+    public struct ReadyInfo: Sendable {
+        public let url: URL
+    }
+
+    public let settings: ControlPlaneSettings
+    public let manager: SessionManager
+    let logger: Logger
+
+    /// Opens the store and prepares the runtime; nothing listens until ``run(onReady:)``.
+    public static func make(settings: ControlPlaneSettings, github: GitHubAccess, agentExecutable: String, hiddenPaths: [String], logger: Logger) async throws -> ControlPlaneServer {
+        try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let store = try await SQLiteSessionStore.open(path: settings.databasePath, logger: logger)
+        let runtime = LocalSandboxRuntime(dataDirectory: settings.dataDirectory, isolation: settings.sandbox, hiddenPaths: hiddenPaths + [settings.databasePath], logger: logger)
+        let manager = SessionManager(store: store, runtime: runtime, github: github, options: .init(agentExecutable: agentExecutable), logger: logger)
+        return ControlPlaneServer(settings: settings, manager: manager, logger: logger)
+    }
+
+    /// Serves until SIGINT/SIGTERM, then shuts the sessions down gracefully (agents told, tokens
+    /// revoked, database closed). `onReady` runs once the socket is bound and sessions restored.
+    public func run(onReady: @escaping @Sendable (ReadyInfo) async -> Void = { _ in }) async throws {
+        let router = Router()
+        router.get("/healthz") { _, _ in "ok\n" }
+        SessionServiceRoutes.register(on: router, manager: manager, authenticator: APIAuthenticator(token: settings.apiToken))
+        AgentServiceRoutes.register(on: router, manager: manager)
+        let manager = self.manager
+        let logger = self.logger
+        let host = settings.host
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: settings.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                let shownHost = host.contains(":") ? "[\(host)]" : host
+                let url = URL(string: "http://\(shownHost):\(port)")!
+                do {
+                    try await manager.start(controlPlaneURL: url)
+                } catch {
+                    logger.error("restoring sessions failed: \(error)")
+                }
+                await onReady(ReadyInfo(url: url))
+            },
+            logger: logger
+        )
+        // Services shut down in reverse order: the sessions go first, ending the agents' Attach and
+        // the watchers' streams, so the HTTP server then drains at once instead of waiting on them.
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: app), .init(service: SessionShutdownService(manager: manager))],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+    }
+}
+
+/// Waits for graceful shutdown, then lets the session manager stop sandboxes, revoke tokens and
+/// close the database before the process exits.
+struct SessionShutdownService: Service {
+    let manager: SessionManager
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await manager.shutdown()
+    }
+}

@@ -1,0 +1,45 @@
+import SwiftProtobuf
+import Logging
+import Foundation
+import GitHubApp
+import NetclodeProto
+
+/// A validated `CreateSession` request: every rule of DESIGN.md §1 checked before anything is
+/// made, so a rejected request leaves no session, no sandbox and no token behind.
+struct CreateSessionInput: Sendable {
+    static let maximumNameLength = 100
+
+    let name: String
+    let repositories: [RepositoryReference]
+    /// nil when the session has no repositories: the level is then meaningless and not stored.
+    let access: RepoAccess?
+    let blobless: Bool
+
+    init(_ request: Netclode_V1_CreateSessionRequest, webURL: URL) throws(ControlPlaneError) {
+        if !request.type.isEmpty && request.type != "session.create" {
+            throw .invalidArgument("type must be \"session.create\" (or omitted), got \"\(request.type)\"")
+        }
+        let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard name.count <= Self.maximumNameLength else {
+            throw .invalidArgument("name is longer than \(Self.maximumNameLength) characters")
+        }
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .invalidArgument("name contains control characters")
+        }
+        self.name = name
+        do {
+            repositories = try RepositorySelection.parse(request.repos, webURL: webURL)
+        } catch {
+            throw .invalidArgument("repos: \(error.message)")
+        }
+        if request.repoAccess.isEmpty {
+            access = repositories.isEmpty ? nil : .default
+        } else if let parsed = RepoAccess(rawValue: request.repoAccess) {
+            access = repositories.isEmpty ? nil : parsed
+        } else {
+            throw .invalidArgument("repoAccess must be \"read\" or \"write\", got \"\(request.repoAccess)\"")
+        }
+        blobless = request.blobless
+    }
+}
+

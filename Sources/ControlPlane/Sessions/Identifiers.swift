@@ -1,0 +1,33 @@
+import SwiftProtobuf
+import Logging
+import Crypto
+import Foundation
+
+/// Session IDs and agent secrets.
+enum Identifiers {
+    private static let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+
+    /// 12 lower-case letters and digits: short enough to type, 62 bits of randomness.
+    static func sessionID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<12).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+
+    /// 32 random bytes, hex: the per-session secret an agent authenticates with.
+    static func agentSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+}
+
+/// Compares secrets in time independent of where they differ: both sides are hashed first, so the
+/// comparison always runs over 32 bytes whatever the input lengths.
+enum ConstantTime {
+    static func equals(_ lhs: String, _ rhs: String) -> Bool {
+        let a = Array(SHA256.hash(data: Array(lhs.utf8)))
+        let b = Array(SHA256.hash(data: Array(rhs.utf8)))
+        var difference: UInt8 = 0
+        for index in 0..<a.count { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,145 @@
+import SwiftProtobuf
+import Logging
+import Foundation
+import GitHubApp
+import NetclodeProto
+import Storage
+
+/// The agent channel: attaching, reports, and credential delivery.
+extension SessionManager {
+    static let agentIdentity = (name: "Netclode Agent", email: "netclode-agent@users.noreply.github.com")
+
+    /// An agent dialled back. Checks its secret (useless for any other session) and opens its
+    /// command stream, which starts with the session's config and current credentials.
+    public func attachAgent(sessionID: String, secret: String) async throws(ControlPlaneError) -> AsyncStream<Netclode_V1_AgentCommand> {
+        guard await agents.verify(sessionID: sessionID, secret: secret) else {
+            throw .unauthenticated("invalid agent credentials for session \"\(sessionID)\"")
+        }
+        let record = try await existing(sessionID)
+        guard record.sessionStatus.wantsSandbox else {
+            throw .failedPrecondition("session \(sessionID) is \(record.status)")
+        }
+        var initial: [Netclode_V1_AgentCommand] = [.make(.config(agentConfig(for: record)))]
+        if let credentials = await currentCredentials(sessionID) { initial.append(.make(.credentials(credentials))) }
+        let stream = await agents.attach(sessionID: sessionID, initial: initial)
+        logger.info("agent attached", metadata: ["session": "\(sessionID)"])
+        if record.repos.isEmpty {
+            try await setStatus(sessionID, .ready)
+        } else if record.sessionStatus == .creating {
+            try await setStatus(sessionID, .cloning)
+        }
+        return stream
+    }
+
+    /// A report from an agent: an event to record, or the reply to a command.
+    public func handleReport(_ report: Netclode_V1_AgentReport, secret: String) async throws(ControlPlaneError) {
+        guard await agents.verify(sessionID: report.sessionID, secret: secret) else {
+            throw .unauthenticated("invalid agent credentials for session \"\(report.sessionID)\"")
+        }
+        switch report.report {
+        case .event(let event): try await record(event, for: report.sessionID)
+        case .ack(let ack): await agents.resolve(commandID: ack.commandID, .ack(ack))
+        case .execResult(let result): await agents.resolve(commandID: result.commandID, .execResult(result.response))
+        case nil: throw .invalidArgument("report is empty")
+        }
+    }
+
+    /// Stores an event, tells the watchers, and folds clone progress into the session's status.
+    func record(_ event: Netclode_V1_AgentEvent, for sessionID: String) async throws(ControlPlaneError) {
+        guard records[sessionID] != nil else { throw .notFound("session \"\(sessionID)\" not found") }
+        let cursor: Int64
+        do {
+            cursor = try await store.appendEvent(sessionID: sessionID, payload: try event.serializedBytes(), at: Date())
+        } catch {
+            throw .internal("could not store an event of session \(sessionID): \(error)")
+        }
+        await hub.publish(sessionID, .event(cursor: cursor, event))
+        if event.kind == "repo_clone" { try await applyCloneProgress(event, to: sessionID) }
+    }
+
+    /// Keeps `repoStatus` at each repo's last stage, and moves the session to `ready` once every
+    /// repository is done or failed (a failed clone does not fail the session).
+    private func applyCloneProgress(_ event: Netclode_V1_AgentEvent, to sessionID: String) async throws(ControlPlaneError) {
+        guard var record = records[sessionID], let stage = CloneStage(rawValue: event.stage) else { return }
+        let message = stage == .cloning && event.hasPercent ? "\(event.phase) \(event.percent)%" : event.message
+        let status = RepoStatusRecord(repo: event.repo, stage: stage.rawValue, message: message)
+        if let index = record.repoStatus.firstIndex(where: { $0.repo == event.repo }) {
+            let previous = record.repoStatus[index]
+            // A finished repo only changes when a new clone attempt starts.
+            if CloneStage(rawValue: previous.stage)?.isFinal == true && stage == .cloning { return }
+            record.repoStatus[index] = status
+            // Progress ticks stay in memory; only stage changes are worth a write.
+            if previous.stage == status.stage && stage == .cloning {
+                records[sessionID] = record
+                return
+            }
+        } else {
+            record.repoStatus.append(status)
+        }
+        let allFinal = record.repos.allSatisfy { repo in
+            record.repoStatus.contains { $0.repo == repo && (CloneStage(rawValue: $0.stage)?.isFinal ?? false) }
+        }
+        if allFinal && (record.sessionStatus == .cloning || record.sessionStatus == .creating) {
+            record.status = SessionStatus.ready.rawValue
+        } else if !allFinal && record.sessionStatus == .creating {
+            record.status = SessionStatus.cloning.rawValue
+        }
+        try await save(record)
+        await hub.publish(sessionID, .sessionUpdated(record.wire))
+    }
+
+    /// Hands refreshed tokens to the agent and waits for its acknowledgement; the broker revokes
+    /// the old tokens only after this returns. A failed refresh becomes a `token` event.
+    func deliver(_ renewal: TokenRenewal, to sessionID: String) async throws {
+        switch renewal {
+        case .renewed(let tokens):
+            let reply = try await agents.request(sessionID: sessionID, .make(.credentials(Self.credentials(tokens))), timeout: options.acknowledgementTimeout)
+            guard case .ack(let ack) = reply, ack.ok else {
+                throw ControlPlaneError.unavailable("the agent of session \(sessionID) refused the new credentials")
+            }
+            try? await record(.now(kind: "token") { $0.stage = "refreshed"; $0.message = "Credentials refreshed before expiry" }, for: sessionID)
+        case .failed(let error, let retryIn):
+            try? await record(.now(kind: "token") {
+                $0.stage = "error"
+                $0.message = "Token refresh failed, retrying in \(retryIn): \(error.message)"
+            }, for: sessionID)
+        }
+    }
+
+    private func currentCredentials(_ sessionID: String) async -> Netclode_V1_Credentials? {
+        guard let broker = github.broker else { return nil }
+        let tokens = await broker.tokens(for: sessionID)
+        return tokens.isEmpty ? nil : Self.credentials(tokens)
+    }
+
+    static func credentials(_ tokens: [InstallationToken]) -> Netclode_V1_Credentials {
+        var credentials = Netclode_V1_Credentials()
+        credentials.repoAccess = tokens.first?.access.rawValue ?? ""
+        credentials.tokens = tokens.map { token in
+            var credential = Netclode_V1_RepoCredential()
+            credential.owner = token.owner
+            credential.repos = token.repositories.map(\.fullName)
+            credential.token = token.secret
+            credential.expiresAt = .init(date: token.expiresAt)
+            return credential
+        }
+        return credentials
+    }
+
+    private func agentConfig(for record: SessionRecord) -> Netclode_V1_AgentConfig {
+        var config = Netclode_V1_AgentConfig()
+        config.blobless = record.blobless
+        config.gitUserName = Self.agentIdentity.name
+        config.gitUserEmail = Self.agentIdentity.email
+        let references = record.repos.compactMap { try? RepositoryReference.parse($0, webURL: github.endpoints.webURL) }
+        config.repos = references.map { reference in
+            var spec = Netclode_V1_RepoSpec()
+            spec.url = reference.cloneURL(webURL: github.endpoints.webURL).absoluteString
+            spec.owner = reference.owner
+            spec.name = reference.name
+            spec.directory = references.count == 1 ? "" : "\(reference.owner)__\(reference.name)"
+            return spec
+        }
+        return config
+    }
+}

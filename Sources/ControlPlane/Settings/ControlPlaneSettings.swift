@@ -1,0 +1,73 @@
+import Foundation
+import GitHubApp
+import Sandbox
+
+/// The control plane's own settings. Command-line flags override the environment, which overrides
+/// `.env` (the CLI passes its flags as `overrides`).
+public struct ControlPlaneSettings: Sendable {
+    public static let defaultListen = "127.0.0.1:8080"
+    public static let minimumTokenLength = 16
+
+    public var host: String
+    public var port: Int
+    public var dataDirectory: URL
+    public var databasePath: String
+    public var apiToken: String
+    public var sandbox: IsolationMode
+
+    public struct Overrides: Sendable {
+        public var listen: String?
+        public var dataDirectory: String?
+        public var database: String?
+        public var apiToken: String?
+        public var sandbox: String?
+
+        public init(listen: String? = nil, dataDirectory: String? = nil, database: String? = nil, apiToken: String? = nil, sandbox: String? = nil) {
+            self.listen = listen
+            self.dataDirectory = dataDirectory
+            self.database = database
+            self.apiToken = apiToken
+            self.sandbox = sandbox
+        }
+    }
+
+    public init(settings: EnvironmentSettings, overrides: Overrides = .init()) throws(ControlPlaneError) {
+        let listen = overrides.listen ?? settings["NETCLODE_LISTEN"] ?? Self.defaultListen
+        (host, port) = try Self.parseListen(listen)
+        let dataPath = overrides.dataDirectory ?? settings["NETCLODE_DATA_DIR"] ?? "./.netclode"
+        dataDirectory = URL(fileURLWithPath: dataPath).standardizedFileURL
+        databasePath = overrides.database ?? settings["NETCLODE_DATABASE"] ?? dataDirectory.appendingPathComponent("netclode.sqlite").path
+        guard let token = overrides.apiToken ?? settings["NETCLODE_API_TOKEN"] else {
+            throw .failedPrecondition("NETCLODE_API_TOKEN is not set: every API call needs it as a bearer token. "
+                + "Create one with `export NETCLODE_API_TOKEN=$(openssl rand -hex 32)` (or put it in .env) and pass the same value to clients.")
+        }
+        guard token.count >= Self.minimumTokenLength, !token.contains(where: \.isWhitespace) else {
+            throw .failedPrecondition("NETCLODE_API_TOKEN must be at least \(Self.minimumTokenLength) characters without spaces (e.g. `openssl rand -hex 32`)")
+        }
+        apiToken = token
+        do {
+            sandbox = try IsolationMode(setting: overrides.sandbox ?? settings["NETCLODE_SANDBOX"])
+        } catch {
+            throw .failedPrecondition("\(error)")
+        }
+    }
+
+    /// `HOST:PORT` (IPv6 as `[::1]:PORT`); port 0 picks a free port.
+    static func parseListen(_ text: String) throws(ControlPlaneError) -> (String, Int) {
+        let host: Substring
+        let portText: Substring
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = text[text.index(after: text.startIndex)..<close]
+            portText = text[close...].dropFirst(2)
+        } else if let colon = text.lastIndex(of: ":") {
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        } else {
+            throw .invalidArgument("listen address must be HOST:PORT, got \"\(text)\"")
+        }
+        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else {
+            throw .invalidArgument("listen address must be HOST:PORT with a port from 0 to 65535, got \"\(text)\"")
+        }
+        return (String(host), port)
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// How the local runtime isolates sandbox processes (`NETCLODE_SANDBOX`).
+public enum IsolationMode: String, Sendable, CaseIterable {
+    /// Always bubblewrap; starting a sandbox fails when `bwrap` is not installed.
+    case bwrap
+    /// No isolation: the process sees the whole machine (development only).
+    case none
+    /// Bubblewrap when `bwrap` is on `PATH`, otherwise unisolated with a loud warning.
+    case auto
+
+    /// Parses `NETCLODE_SANDBOX`. Unset or empty means ``auto``; case and surrounding spaces
+    /// are ignored; anything else is an error naming the value and the choices.
+    public init(setting: String?) throws {
+        let normalized = (setting ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        if normalized.isEmpty {
+            self = .auto
+            return
+        }
+        guard let mode = IsolationMode(rawValue: normalized) else {
+            let choices = IsolationMode.allCases.map(\.rawValue).joined(separator: ", ")
+            throw SandboxError(.invalidIsolationMode,
+                               "NETCLODE_SANDBOX=\"\(setting ?? "")\" is not a sandbox isolation mode; choose one of: \(choices)")
+        }
+        self = mode
+    }
+}

@@ -1,0 +1,396 @@
+import Foundation
+import Logging
+import Subprocess
+import Synchronization
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// The embedded sandbox runtime: one directory and one supervised process per session on this
+/// machine, isolated with bubblewrap where available.
+///
+/// Layout under the data directory:
+///
+///     sessions/<id>/home        HOME of the process
+///     sessions/<id>/workspace   its working directory (repositories are cloned here)
+///     logs/<id>.log             its stdout and stderr, appended (outside the sandbox)
+///
+/// Under bubblewrap the process sees the system directories read-only, its executable, and its
+/// own session directory — not the rest of the data directory (database, other sessions, logs)
+/// and none of `hiddenPaths`; ``start(_:)`` refuses to run rather than expose one of them
+/// (see ``ExposureCheck``). Each process runs in a Task that waits for it; an exit that ``stop``
+/// did not cause is reported to the ``onExit(_:)`` handler.
+public actor LocalSandboxRuntime: SandboxRuntime {
+    /// The control plane's data directory (canonical: absolute, symlinks resolved).
+    public nonisolated let dataDirectory: URL
+    /// `dataDirectory/sessions`: one directory per session.
+    public nonisolated let sessionsDirectory: URL
+    /// `dataDirectory/logs`: one log file per session.
+    public nonisolated let logsDirectory: URL
+    /// Whether sandboxes run under bubblewrap (`bwrap` mode, or `auto` with `bwrap` installed).
+    public nonisolated let isolationInUse: Bool
+
+    private let isolation: IsolationMode
+    private let bwrapPath: String?
+    private let hiddenPaths: [String]
+    private let logger: Logger
+
+    private var sandboxes: [String: RunningSandbox] = [:]
+    private var exitCodes: [String: Int32] = [:]
+    private var exitHandler: (@Sendable (String, Int32) async -> Void)?
+    private var libraryDirectories: [String: [String]] = [:]
+    private var nextGeneration: UInt64 = 0
+
+    /// How long ``remove(sessionID:)`` lets a running sandbox shut down before killing it.
+    static let removeGrace: Duration = .seconds(5)
+
+    /// - Parameters:
+    ///   - dataDirectory: the control plane's data directory; `sessions/<id>` holds each session,
+    ///     process output goes to `logs/<id>.log` (outside the sandbox).
+    ///   - isolation: see ``IsolationMode``.
+    ///   - hiddenPaths: extra paths that must never be visible inside (e.g. the App private key
+    ///     file, the forge's data directory): the runtime refuses to start a sandbox if any bind
+    ///     mount would expose one of them or the data directory.
+    public init(dataDirectory: URL, isolation: IsolationMode, hiddenPaths: [String] = [], logger: Logger) {
+        self.init(dataDirectory: dataDirectory, isolation: isolation, hiddenPaths: hiddenPaths, logger: logger,
+                  searchPath: ProcessInfo.processInfo.environment["PATH"])
+    }
+
+    /// `searchPath` is where `bwrap` is looked for (tests use it to simulate a machine without it).
+    init(dataDirectory: URL, isolation: IsolationMode, hiddenPaths: [String], logger: Logger, searchPath: String?) {
+        let data = URL(fileURLWithPath: HostPath.canonical(dataDirectory.path), isDirectory: true)
+        self.dataDirectory = data
+        self.sessionsDirectory = data.appendingPathComponent("sessions", isDirectory: true)
+        self.logsDirectory = data.appendingPathComponent("logs", isDirectory: true)
+        self.isolation = isolation
+        self.hiddenPaths = hiddenPaths.filter { !$0.isEmpty }
+        self.logger = logger
+
+        let bwrap = isolation == .none ? nil : BubblewrapLocator.find(searchPath: searchPath)
+        self.bwrapPath = bwrap
+        self.isolationInUse = bwrap != nil
+
+        switch (isolation, bwrap) {
+        case (.none, _):
+            logger.warning("Sandbox isolation is OFF (NETCLODE_SANDBOX=none): sandbox processes can read everything this user can, including the data directory and the GitHub App private key")
+        case (.auto, nil):
+            logger.warning("""
+                !!! SANDBOX ISOLATION DISABLED !!! bubblewrap (bwrap) was not found on PATH, so sandbox \
+                processes run UNISOLATED with this user's full access, including the data directory, \
+                other sessions and the GitHub App private key. Install bubblewrap, or set \
+                NETCLODE_SANDBOX=none to acknowledge running without isolation.
+                """)
+        case (.bwrap, nil):
+            logger.error("NETCLODE_SANDBOX=bwrap but bubblewrap (bwrap) was not found on PATH; sandboxes will not start until it is installed")
+        case (_, let path?):
+            logger.info("Sandboxes are isolated with bubblewrap", metadata: ["bwrap": "\(path)"])
+        }
+    }
+
+    /// `sessionsDirectory/<sessionID>`. Does not validate the ID: callers that build paths from
+    /// untrusted input must check it first (``start(_:)`` and ``remove(sessionID:)`` do).
+    public nonisolated func directory(of sessionID: String) -> URL {
+        sessionsDirectory.appendingPathComponent(sessionID, isDirectory: true)
+    }
+
+    /// `logsDirectory/<sessionID>.log`.
+    public nonisolated func logFile(of sessionID: String) -> URL {
+        logsDirectory.appendingPathComponent("\(sessionID).log", isDirectory: false)
+    }
+
+    /// Sets the handler called when a sandbox process exits on its own (not through ``stop``),
+    /// with the session ID and its exit code (128 + signal number when killed by a signal).
+    public func onExit(_ handler: @escaping @Sendable (String, Int32) async -> Void) {
+        exitHandler = handler
+    }
+
+    // MARK: SandboxRuntime
+
+    public func start(_ spec: SandboxSpec) async throws -> SandboxInfo {
+        let id = spec.sessionID
+        try SessionID.validate(id)
+        guard sandboxes[id] == nil else { throw SandboxError.alreadyRunning(id) }
+        guard spec.executable.hasPrefix("/") else {
+            throw SandboxError(.invalidSpec, "the sandbox executable must be an absolute path, got \"\(spec.executable)\"")
+        }
+        guard FileManager.default.isExecutableFile(atPath: spec.executable) else {
+            throw SandboxError(.invalidSpec, "the sandbox executable \(spec.executable) does not exist or is not executable")
+        }
+        let isolated: Bool
+        switch isolation {
+        case .none:
+            isolated = false
+        case .bwrap:
+            guard bwrapPath != nil else {
+                throw SandboxError(.bwrapNotFound,
+                                   "NETCLODE_SANDBOX=bwrap but bubblewrap (bwrap) is not installed or not on PATH; install it (e.g. `apt-get install bubblewrap`) or choose NETCLODE_SANDBOX=auto or none")
+            }
+            isolated = true
+        case .auto:
+            isolated = bwrapPath != nil
+        }
+
+        let directory = directory(of: id)
+        let home = directory.appendingPathComponent("home", isDirectory: true)
+        let workspace = directory.appendingPathComponent("workspace", isDirectory: true)
+        let logFile = logFile(of: id)
+        let environment = try SandboxEnvironment.make(spec.environment, home: home.path, workspace: workspace.path)
+
+        // Reserve the session before the first suspension point, so a concurrent start of the
+        // same session fails with alreadyRunning instead of racing this one.
+        nextGeneration += 1
+        let generation = nextGeneration
+        sandboxes[id] = RunningSandbox(generation: generation, isolated: isolated)
+        exitCodes[id] = nil
+        do {
+            let command: (executable: String, arguments: [String])
+            if isolated, let bwrapPath {
+                let invocation = BubblewrapInvocation.make(
+                    executable: spec.executable, arguments: spec.arguments,
+                    sessionDirectory: directory.path, workspace: workspace.path,
+                    libraryDirectories: await libraryDirectories(of: spec.executable))
+                try ExposureCheck.verify(
+                    mounts: invocation.mounts, sessionDirectory: directory.path,
+                    sessionsRoot: sessionsDirectory.path, dataDirectory: dataDirectory.path,
+                    hiddenPaths: hiddenPaths)
+                command = (bwrapPath, invocation.arguments)
+            } else {
+                command = (spec.executable, spec.arguments)
+            }
+
+            try SessionFiles.makePrivateDirectory(sessionsDirectory)
+            try SessionFiles.makePrivateDirectory(directory)
+            try SessionFiles.makePrivateDirectory(home)
+            try SessionFiles.makePrivateDirectory(workspace)
+            try SessionFiles.makePrivateDirectory(logsDirectory)
+            let header = "==> \(Date().ISO8601Format()) starting sandbox of session \(id) (\(isolated ? "bubblewrap" : "UNISOLATED")): \(([spec.executable] + spec.arguments).joined(separator: " "))\n"
+            let log = try SessionFiles.openLog(logFile, header: header)
+
+            let (pid, runner) = try await launch(
+                sessionID: id, generation: generation, executable: command.executable, arguments: command.arguments,
+                environment: environment, workingDirectory: workspace.path, log: log)
+            // A process that exits at once may already have been recorded by processExited.
+            if sandboxes[id]?.generation == generation {
+                sandboxes[id]?.pid = pid
+                sandboxes[id]?.runner = runner
+            }
+            if isolated {
+                let namespace = await waitForNamespace(sessionID: id, generation: generation, outerPID: pid)
+                if sandboxes[id]?.generation == generation {
+                    sandboxes[id]?.namespace = namespace
+                }
+            }
+            if sandboxes[id]?.generation == generation {
+                sandboxes[id]?.ready = true
+            }
+            logger.info("Sandbox started", metadata: [
+                "session": "\(id)", "pid": "\(pid)", "isolated": "\(isolated)", "log": "\(logFile.path)",
+            ])
+            return SandboxInfo(sessionID: id, pid: pid, directory: directory, home: home, workspace: workspace,
+                               logFile: logFile, isolated: isolated)
+        } catch {
+            if sandboxes[id]?.generation == generation {
+                sandboxes[id] = nil
+            }
+            logger.error("Sandbox failed to start", metadata: ["session": "\(id)", "error": "\(error)"])
+            throw error
+        }
+    }
+
+    public func stop(sessionID: String, grace: Duration) async {
+        guard SessionID.isValid(sessionID) else { return }
+        // Let a start in progress finish, so there is a PID and a namespace to signal.
+        while let sandbox = sandboxes[sessionID], !sandbox.ready {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        guard let sandbox = sandboxes[sessionID], let pid = sandbox.pid, let runner = sandbox.runner else { return }
+        sandboxes[sessionID]?.stopRequested = true
+        logger.info("Stopping sandbox", metadata: ["session": "\(sessionID)", "pid": "\(pid)"])
+
+        let isolated = sandbox.isolated
+        let namespace = sandbox.namespace
+        ProcessSignals.terminate(pid: pid, isolated: isolated, namespace: namespace)
+        let exited = ExitFlag()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                _ = await runner.value
+                exited.set()
+            }
+            group.addTask {
+                try? await Task.sleep(for: grace)
+                if !exited.isSet {
+                    ProcessSignals.forceKill(pid: pid, isolated: isolated, namespace: namespace)
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    public func status(sessionID: String) async -> SandboxStatus {
+        if let sandbox = sandboxes[sessionID] {
+            return sandbox.pid.map { .running(pid: $0) } ?? .notRunning
+        }
+        if let code = exitCodes[sessionID] {
+            return .exited(code: code)
+        }
+        return .notRunning
+    }
+
+    public func remove(sessionID: String) async throws {
+        try SessionID.validate(sessionID)
+        await stop(sessionID: sessionID, grace: Self.removeGrace)
+        exitCodes[sessionID] = nil
+        try SessionFiles.removeTree(directory(of: sessionID))
+        try SessionFiles.removeTree(logFile(of: sessionID))
+        logger.info("Sandbox removed", metadata: ["session": "\(sessionID)"])
+    }
+
+    /// Stops every running sandbox concurrently (control plane shutdown).
+    public func stopAll(grace: Duration) async {
+        let ids = Array(sandboxes.keys)
+        await withTaskGroup(of: Void.self) { group in
+            for id in ids {
+                group.addTask { await self.stop(sessionID: id, grace: grace) }
+            }
+        }
+    }
+
+    // MARK: Process supervision
+
+    /// Spawns the process in a detached Task that supervises it until it exits; returns once it
+    /// runs (its PID) or throws if it could not be spawned.
+    private func launch(
+        sessionID: String, generation: UInt64, executable: String, arguments: [String],
+        environment: [String: String], workingDirectory: String, log: FileDescriptor
+    ) async throws -> (Int32, Task<Void, Never>) {
+        var options = PlatformOptions()
+        // Its own session and process group: signals to the group never reach the control plane,
+        // and the process cannot read from or signal the control plane's terminal.
+        options.createSession = true
+        // Only used if the supervising Task were cancelled; stop() signals explicitly.
+        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(5))]
+        var variables: [Environment.Key: String] = [:]
+        for (key, value) in environment {
+            if let key = Environment.Key(rawValue: key) { variables[key] = value }
+        }
+        let configuration = Configuration(
+            executable: .path(FilePath(executable)),
+            arguments: Arguments(arguments),
+            environment: .custom(variables),
+            workingDirectory: FilePath(workingDirectory),
+            platformOptions: options)
+
+        let (started, startedContinuation) = AsyncThrowingStream<Int32, any Error>.makeStream()
+        let runner = Task.detached { [self] in
+            let code: Int32
+            do {
+                let result = try await Subprocess.run(
+                    configuration, input: .none,
+                    output: .fileDescriptor(log, closeAfterSpawningProcess: true),
+                    error: .combinedWithOutput
+                ) { execution in
+                    startedContinuation.yield(execution.processIdentifier.value)
+                    startedContinuation.finish()
+                }
+                code = Self.exitCode(result.terminationStatus)
+            } catch {
+                startedContinuation.finish(throwing: error)
+                return
+            }
+            await self.processExited(sessionID: sessionID, generation: generation, code: code)
+        }
+        do {
+            for try await pid in started {
+                return (pid, runner)
+            }
+        } catch {
+            throw SandboxError(.launchFailed, "cannot start the sandbox of session \(sessionID) (\(executable)): \(error)")
+        }
+        throw SandboxError(.launchFailed, "cannot start the sandbox of session \(sessionID) (\(executable))")
+    }
+
+    /// Records an exit; tells the exit handler unless ``stop`` caused it.
+    private func processExited(sessionID: String, generation: UInt64, code: Int32) async {
+        guard let sandbox = sandboxes[sessionID], sandbox.generation == generation else { return }
+        sandboxes[sessionID] = nil
+        if !sandbox.isolated, let pid = sandbox.pid {
+            // Background jobs an unisolated process left behind (a PID namespace is already gone).
+            ProcessSignals.killLeftovers(pid: pid)
+        }
+        if sandbox.stopRequested {
+            logger.info("Sandbox stopped", metadata: ["session": "\(sessionID)", "code": "\(code)"])
+            return
+        }
+        exitCodes[sessionID] = code
+        logger.notice("Sandbox exited on its own", metadata: ["session": "\(sessionID)", "code": "\(code)"])
+        if let exitHandler {
+            await exitHandler(sessionID, code)
+        }
+    }
+
+    /// The exit status, or 128 + signal when the process was killed (as a shell reports it).
+    static func exitCode(_ status: TerminationStatus) -> Int32 {
+        switch status {
+        case .exited(let code): Int32(code)
+        case .signaled(let signal): 128 + Int32(signal)
+        }
+    }
+
+    /// Waits until bwrap has created the sandbox's PID namespace and started the program in it
+    /// (milliseconds), so that stop() always has the program to send SIGTERM to, rather than only
+    /// bwrap's outer process. Gives up when the process exits first, or after 5 seconds (stop
+    /// then looks for the namespace again).
+    private func waitForNamespace(sessionID: String, generation: UInt64, outerPID: Int32) async -> PIDNamespace? {
+        let deadline = ContinuousClock.now + .seconds(5)
+        var found: PIDNamespace?
+        while sandboxes[sessionID]?.generation == generation, ContinuousClock.now < deadline {
+            found = found ?? PIDNamespace.ofSandbox(launchedAs: outerPID)
+            if let namespace = found, namespace.members().contains(where: { $0 != namespace.initPID }) {
+                return namespace
+            }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        if let found { return found }
+        if sandboxes[sessionID]?.generation == generation {
+            logger.warning("bwrap created no PID namespace within 5 seconds", metadata: ["session": "\(sessionID)", "pid": "\(outerPID)"])
+        }
+        return nil
+    }
+
+    /// `ldd`'s answer for `executable`, asked once per executable.
+    private func libraryDirectories(of executable: String) async -> [String] {
+        if let cached = libraryDirectories[executable] { return cached }
+        let directories = await SharedLibraries.directories(of: executable)
+        libraryDirectories[executable] = directories
+        return directories
+    }
+}
+
+/// What the runtime tracks for a started (or starting) sandbox.
+private struct RunningSandbox {
+    /// Distinguishes successive runs of the same session, so a late exit of an old process
+    /// cannot clear the entry of a new one.
+    var generation: UInt64
+    var isolated: Bool
+    /// Host PID of the started process; nil while starting.
+    var pid: Int32?
+    /// The Task supervising the process; finishes after the exit has been recorded.
+    var runner: Task<Void, Never>?
+    /// The sandbox's PID namespace (bubblewrap only), found right after the start.
+    var namespace: PIDNamespace?
+    /// Set when ``LocalSandboxRuntime/start(_:)`` is done with it; stop waits for that.
+    var ready = false
+    /// Set by ``LocalSandboxRuntime/stop(sessionID:grace:)``: the exit is expected.
+    var stopRequested = false
+}
+
+/// Set once the process has exited, so the grace timer does not SIGKILL a recycled PID.
+private final class ExitFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}

@@ -1,0 +1,43 @@
+/// Why the runtime refused or failed to do something, in words an operator can act on.
+///
+/// `code` lets callers branch (e.g. map ``Code/invalidSessionID`` to `invalid_argument`);
+/// `description` is the message shown to the user.
+public struct SandboxError: Error, Sendable, CustomStringConvertible, Equatable {
+    public enum Code: String, Sendable, Equatable {
+        /// The session ID is not `[A-Za-z0-9_-]{1,64}`.
+        case invalidSessionID
+        /// The session's sandbox is already running.
+        case alreadyRunning
+        /// `NETCLODE_SANDBOX` has a value that is not an isolation mode.
+        case invalidIsolationMode
+        /// Isolation mode `bwrap` was requested but `bwrap` is not installed.
+        case bwrapNotFound
+        /// The spec is unusable (relative or missing executable, bad environment entry).
+        case invalidSpec
+        /// A bind mount would make the data directory, a hidden path or another session visible.
+        case wouldExposeProtectedPath
+        /// Creating the session's directories or log file failed.
+        case filesystem
+        /// The process could not be started.
+        case launchFailed
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    public static func invalidSessionID(_ id: String) -> SandboxError {
+        SandboxError(.invalidSessionID,
+                     "invalid session ID \"\(id)\": use 1 to 64 characters from A-Z, a-z, 0-9, '_' and '-'")
+    }
+
+    public static func alreadyRunning(_ id: String) -> SandboxError {
+        SandboxError(.alreadyRunning, "the sandbox of session \(id) is already running")
+    }
+}

@@ -1,0 +1,19 @@
+/// Starts, stops and supervises the one sandbox process each session runs (its agent).
+///
+/// The session manager talks to this protocol only, so the embedded `local` runtime
+/// (``LocalSandboxRuntime``) and a cluster runtime (one Pod per session) are interchangeable.
+public protocol SandboxRuntime: Sendable {
+    /// Starts the session's sandbox process. Creates `<sessions root>/<id>/{home,workspace}` if
+    /// missing (keeps them if present, so a resumed session finds its clones again).
+    func start(_ spec: SandboxSpec) async throws -> SandboxInfo
+    /// Stops it: SIGTERM, then SIGKILL after `grace`. No error if not running.
+    func stop(sessionID: String, grace: Duration) async
+    func status(sessionID: String) async -> SandboxStatus
+    /// Stops it and deletes the session directory.
+    func remove(sessionID: String) async throws
+    /// Sets the handler called when a sandbox process exits on its own (not through `stop`),
+    /// with the session ID and exit code, so the session manager can mark the session.
+    func onExit(_ handler: @escaping @Sendable (String, Int32) async -> Void) async
+    /// Stops every sandbox (control plane shutdown).
+    func stopAll(grace: Duration) async
+}

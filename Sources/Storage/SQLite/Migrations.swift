@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import SQLiteNIO
+
+/// One step of the schema's history. Versions only ever grow; a released migration is never
+/// edited, a change is a new migration.
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    /// Executed in order inside one transaction (SQLite prepares one statement at a time).
+    let statements: [String]
+}
+
+/// Brings a database file up to the schema this build expects.
+///
+/// Applied versions are recorded in `schema_migrations`, so reopening an existing file runs only
+/// the migrations it has not seen, and each migration runs in its own `BEGIN IMMEDIATE`
+/// transaction so that two processes opening the same file at once cannot both apply it.
+enum Migrations {
+    /// The schema, oldest first.
+    static let all: [Migration] = [
+        Migration(
+            version: 1,
+            name: "sessions and events",
+            statements: [
+                """
+                CREATE TABLE sessions (
+                    id          TEXT PRIMARY KEY NOT NULL,
+                    name        TEXT NOT NULL,
+                    status      TEXT NOT NULL,
+                    repos       TEXT NOT NULL,      -- JSON array of clone URLs
+                    repo_access TEXT,               -- 'read' / 'write' / NULL
+                    blobless    INTEGER NOT NULL,   -- 0 / 1
+                    repo_status TEXT NOT NULL,      -- JSON array of {repo, stage, message}
+                    created_at  INTEGER NOT NULL,   -- Unix milliseconds
+                    updated_at  INTEGER NOT NULL,   -- Unix milliseconds
+                    error       TEXT
+                )
+                """,
+                "CREATE INDEX sessions_created_at ON sessions (created_at, id)",
+                // AUTOINCREMENT, not a plain rowid alias: cursors must never be reused after the
+                // newest events are deleted, or a watcher resuming from an old cursor would skip
+                // or repeat events.
+                """
+                CREATE TABLE events (
+                    cursor     INTEGER PRIMARY KEY AUTOINCREMENT,
+                    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+                    payload    BLOB NOT NULL,
+                    created_at INTEGER NOT NULL     -- Unix milliseconds
+                )
+                """,
+                "CREATE INDEX events_session_cursor ON events (session_id, cursor)",
+            ]
+        ),
+    ]
+
+    /// Applies those of `migrations` that the database has not recorded yet, in version order.
+    /// Returns the versions applied (empty when the file was already current).
+    ///
+    /// Throws ``StorageError/unsupportedSchema(_:)`` if the file records a version newer than any
+    /// in `migrations`: an older build must not write to a schema it does not know.
+    @discardableResult
+    static func apply(
+        _ migrations: [Migration] = all,
+        on connection: SQLiteConnection,
+        logger: Logger
+    ) async throws -> [Int] {
+        try await connection.execute(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    INTEGER PRIMARY KEY NOT NULL,
+                name       TEXT NOT NULL,
+                applied_at INTEGER NOT NULL     -- Unix milliseconds
+            )
+            """
+        )
+
+        let known = migrations.map(\.version).max() ?? 0
+        let recorded = try await connection.query("SELECT MAX(version) AS version FROM schema_migrations")
+        if let newest = recorded.first?.column("version")?.integer, newest > known {
+            throw StorageError.unsupportedSchema(Int(newest))
+        }
+
+        var applied: [Int] = []
+        for migration in migrations.sorted(by: { $0.version < $1.version }) {
+            try await connection.execute("BEGIN IMMEDIATE")
+            do {
+                let existing = try await connection.query(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?1",
+                    [.integer(migration.version)]
+                )
+                if existing.isEmpty {
+                    for statement in migration.statements {
+                        try await connection.execute(statement)
+                    }
+                    try await connection.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                        [
+                            .integer(migration.version),
+                            .text(migration.name),
+                            .integer(Int(Millis.encode(Date()))),
+                        ]
+                    )
+                    applied.append(migration.version)
+                }
+                try await connection.execute("COMMIT")
+            } catch {
+                try? await connection.execute("ROLLBACK")
+                throw error
+            }
+            if applied.last == migration.version {
+                logger.info(
+                    "Applied storage migration",
+                    metadata: ["version": "\(migration.version)", "name": "\(migration.name)"]
+                )
+            }
+        }
+        return applied
+    }
+}

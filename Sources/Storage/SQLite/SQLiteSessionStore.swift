@@ -1,0 +1,232 @@
+import Foundation
+import Logging
+import NIOCore
+import SQLiteNIO
+
+/// The embedded ``SessionStore``: one SQLite file under the control plane's data directory.
+///
+/// The connection runs in WAL mode with `synchronous=NORMAL`: every append is committed to the
+/// write-ahead log before it returns (so it survives a crash of the process), while the fsync is
+/// left to checkpoints, which is what makes per-event commits cheap. A power loss can lose the
+/// last moments of history but never corrupts the file.
+///
+/// All statements run on sqlite-nio's thread pool over one connection opened in serialised mode,
+/// so the store can be shared freely between tasks. Every value is a bound parameter.
+///
+/// Call ``close()`` before dropping the store.
+public final class SQLiteSessionStore: SessionStore {
+    /// The database file.
+    public let path: String
+
+    private let connection: SQLiteConnection
+    private let logger: Logger
+    private let gate = OperationGate()
+    /// The migration versions this open applied (empty when the file was already current).
+    let appliedMigrations: [Int]
+
+    private init(path: String, connection: SQLiteConnection, logger: Logger, appliedMigrations: [Int]) {
+        self.path = path
+        self.connection = connection
+        self.logger = logger
+        self.appliedMigrations = appliedMigrations
+    }
+
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    ///
+    /// Creates the parent directory if missing; the file gets mode 0600.
+    public static func open(path: String, logger: Logger) async throws -> SQLiteSessionStore {
+        try await open(path: path, logger: logger, migrations: Migrations.all)
+    }
+
+    /// ``open(path:logger:)`` with an explicit migration list, so tests can evolve a schema.
+    static func open(path: String, logger: Logger, migrations: [Migration]) async throws -> SQLiteSessionStore {
+        let path = URL(fileURLWithPath: path).standardizedFileURL.path
+        try DatabaseFile.prepare(path: path)
+
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        } catch let error as SQLiteError {
+            throw StorageError.database("cannot open \(path): \(error)")
+        }
+        let applied: [Int]
+        do {
+            try await configure(connection)
+            applied = try await Migrations.apply(migrations, on: connection, logger: logger)
+        } catch {
+            try? await connection.close()
+            if let error = error as? SQLiteError { throw StorageError.database(error.description) }
+            throw error
+        }
+        logger.debug("Opened session store", metadata: ["path": "\(path)"])
+        return SQLiteSessionStore(path: path, connection: connection, logger: logger, appliedMigrations: applied)
+    }
+
+    /// Per-connection settings (none of these persist in the file except the journal mode).
+    private static func configure(_ connection: SQLiteConnection) async throws {
+        // First, so that it governs everything below: it replaces sqlite-nio's retry-forever busy
+        // handler, because another process holding the write lock (a backup, a second server
+        // started by mistake) should make a write fail after a while rather than hang it.
+        try await connection.execute("PRAGMA busy_timeout = 5000")
+        let mode = try await connection.query("PRAGMA journal_mode = WAL")
+        guard mode.first?.column("journal_mode")?.string?.lowercased() == "wal" else {
+            throw StorageError.database("cannot switch to WAL journal mode (got \(mode.first?.description ?? "nothing"))")
+        }
+        try await connection.execute("PRAGMA synchronous = NORMAL")
+        try await connection.execute("PRAGMA foreign_keys = ON")
+    }
+
+    // MARK: Sessions
+
+    private static let sessionColumns =
+        "id, name, status, repos, repo_access, blobless, repo_status, created_at, updated_at, error"
+
+    public func insertSession(_ session: SessionRecord) async throws {
+        let binds = try Self.binds(for: session)
+        try await run { connection in
+            do {
+                try await connection.execute(
+                    "INSERT INTO sessions (\(Self.sessionColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    binds
+                )
+            } catch let error as SQLiteError
+                where error.reason == .constraintPrimaryKeyFailed || error.reason == .constraintUniqueFailed
+            {
+                throw StorageError.duplicate(session.id)
+            }
+        }
+    }
+
+    public func updateSession(_ session: SessionRecord) async throws {
+        let binds = try Self.binds(for: session)
+        let updated = try await run { connection in
+            try await connection.query(
+                """
+                UPDATE sessions SET name = ?2, status = ?3, repos = ?4, repo_access = ?5, blobless = ?6,
+                    repo_status = ?7, created_at = ?8, updated_at = ?9, error = ?10
+                WHERE id = ?1 RETURNING id
+                """,
+                binds
+            )
+        }
+        guard !updated.isEmpty else { throw StorageError.notFound(session.id) }
+    }
+
+    public func session(id: String) async throws -> SessionRecord? {
+        let rows = try await run { connection in
+            try await connection.query("SELECT \(Self.sessionColumns) FROM sessions WHERE id = ?1", [.text(id)])
+        }
+        return try rows.first.map(Self.session(from:))
+    }
+
+    public func sessions() async throws -> [SessionRecord] {
+        let rows = try await run { connection in
+            try await connection.query("SELECT \(Self.sessionColumns) FROM sessions ORDER BY created_at, id")
+        }
+        return try rows.map(Self.session(from:))
+    }
+
+    public func deleteSession(id: String) async throws {
+        // Events go with it through ON DELETE CASCADE (foreign_keys is on for this connection).
+        try await run { connection in
+            try await connection.execute("DELETE FROM sessions WHERE id = ?1", [.text(id)])
+        }
+    }
+
+    // MARK: Events
+
+    public func appendEvent(sessionID: String, payload: [UInt8], at date: Date) async throws -> Int64 {
+        // RETURNING, not last_insert_rowid(): the connection is shared by concurrent appenders, and
+        // another insert could land between this one and a separate rowid query.
+        // COALESCE: SQLite binds a zero-length blob with no buffer as NULL.
+        let rows = try await run { connection in
+            do {
+                return try await connection.query(
+                    "INSERT INTO events (session_id, payload, created_at) VALUES (?1, COALESCE(?2, x''), ?3) RETURNING cursor",
+                    [.text(sessionID), .blob(ByteBuffer(bytes: payload)), .integer(Int(Millis.encode(date)))]
+                )
+            } catch let error as SQLiteError where error.reason == .constraintForeignKeyFailed {
+                throw StorageError.notFound(sessionID)
+            }
+        }
+        guard let row = rows.first else { throw StorageError.database("INSERT … RETURNING returned no row") }
+        return try row.int64("cursor")
+    }
+
+    public func events(sessionID: String, after cursor: Int64, limit: Int) async throws -> [StoredEvent] {
+        guard limit > 0 else { return [] }
+        let rows = try await run { connection in
+            try await connection.query(
+                """
+                SELECT cursor, session_id, payload, created_at FROM events
+                WHERE session_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3
+                """,
+                [.text(sessionID), .integer(Int(max(cursor, 0))), .integer(limit)]
+            )
+        }
+        return try rows.map { row throws(StorageError) in
+            StoredEvent(
+                cursor: try row.int64("cursor"),
+                sessionID: try row.text("session_id"),
+                payload: try row.bytes("payload"),
+                createdAt: try row.date("created_at")
+            )
+        }
+    }
+
+    // MARK: Lifecycle
+
+    public func close() async throws {
+        guard await gate.close() else { return }
+        do {
+            try await connection.close()
+        } catch let error as SQLiteError {
+            throw StorageError.database("cannot close \(path): \(error)")
+        }
+        logger.debug("Closed session store", metadata: ["path": "\(path)"])
+    }
+
+    // MARK: Helpers
+
+    /// Runs `body` unless the store is closed, translating driver errors into ``StorageError``.
+    func run<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        try gate.enter()
+        defer { gate.leave() }
+        do {
+            return try await body(connection)
+        } catch let error as SQLiteError {
+            throw StorageError.database(error.description)
+        }
+    }
+
+    /// The bound values ?1…?10, in ``sessionColumns`` order.
+    private static func binds(for session: SessionRecord) throws(StorageError) -> [SQLiteData] {
+        [
+            .text(session.id),
+            .text(session.name),
+            .text(session.status),
+            try JSONColumn.encode(session.repos),
+            session.repoAccess.map(SQLiteData.text) ?? .null,
+            .integer(session.blobless ? 1 : 0),
+            try JSONColumn.encode(session.repoStatus),
+            .integer(Int(Millis.encode(session.createdAt))),
+            .integer(Int(Millis.encode(session.updatedAt))),
+            session.error.map(SQLiteData.text) ?? .null,
+        ]
+    }
+
+    private static func session(from row: SQLiteRow) throws(StorageError) -> SessionRecord {
+        SessionRecord(
+            id: try row.text("id"),
+            name: try row.text("name"),
+            status: try row.text("status"),
+            repos: try row.json("repos", as: [String].self),
+            repoAccess: try row.optionalText("repo_access"),
+            blobless: try row.bool("blobless"),
+            repoStatus: try row.json("repo_status", as: [RepoStatusRecord].self),
+            createdAt: try row.date("created_at"),
+            updatedAt: try row.date("updated_at"),
+            error: try row.optionalText("error")
+        )
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// One session as persisted: everything needed to bring it back after a restart, and nothing
+/// secret (no tokens, no agent secrets).
+///
+/// Statuses and access levels are plain strings so that this module stays independent of the
+/// control plane's enums and of protobuf; the `SessionManager` maps them.
+///
+/// Dates are stored with millisecond precision: a record read back compares equal to the one
+/// written only if its dates were already whole milliseconds.
+public struct SessionRecord: Sendable, Equatable, Codable {
+    public var id: String
+    public var name: String
+    /// `creating`, `cloning`, `ready`, `running`, `paused`, `error` or `deleted`.
+    public var status: String
+    /// Normalised clone URLs.
+    public var repos: [String]
+    /// `"read"` or `"write"`; `nil` for a session without repos.
+    public var repoAccess: String?
+    /// Whether the repos are cloned with `--filter=blob:none`.
+    public var blobless: Bool
+    /// Per-repo clone progress, last known.
+    public var repoStatus: [RepoStatusRecord]
+    public var createdAt: Date
+    public var updatedAt: Date
+    /// Why the session is in `error`, if it is.
+    public var error: String?
+
+    public init(
+        id: String,
+        name: String,
+        status: String,
+        repos: [String] = [],
+        repoAccess: String? = nil,
+        blobless: Bool = false,
+        repoStatus: [RepoStatusRecord] = [],
+        createdAt: Date,
+        updatedAt: Date,
+        error: String? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.status = status
+        self.repos = repos
+        self.repoAccess = repoAccess
+        self.blobless = blobless
+        self.repoStatus = repoStatus
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.error = error
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import ControlPlane
+import Foundation
+import GitHubApp
+import Logging
+
+/// `netclode serve`: the control plane.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the control plane: the Connect API, the session store and the local sandboxes.",
+        discussion: """
+            Settings come from flags, then the environment, then a .env file in the working directory:
+            NETCLODE_LISTEN, NETCLODE_DATA_DIR, NETCLODE_DATABASE, NETCLODE_API_TOKEN (required), NETCLODE_SANDBOX,
+            and the GitHub App settings GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY_B64 or GITHUB_APP_PRIVATE_KEY_PATH,
+            GITHUB_INSTALLATION_ID, GITHUB_API_URL, GITHUB_WEB_URL. Without App settings, sessions without repos still work.
+
+            Example: NETCLODE_API_TOKEN=$(openssl rand -hex 32) netclode serve --listen 127.0.0.1:8080
+            """
+    )
+
+    @Option(help: "HOST:PORT to listen on (NETCLODE_LISTEN; default 127.0.0.1:8080; port 0 picks one).")
+    var listen: String?
+
+    @Option(help: "Data directory: database and session sandboxes (NETCLODE_DATA_DIR; default ./.netclode).")
+    var data: String?
+
+    @Option(help: "SQLite database file (NETCLODE_DATABASE; default <data>/netclode.sqlite).")
+    var database: String?
+
+    @Option(help: "Sandbox isolation: bwrap, none or auto (NETCLODE_SANDBOX; default auto).")
+    var sandbox: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        let logger = CommandLogging.logger(label: "netclode.serve", level: logLevel)
+        let environment = EnvironmentSettings.load()
+        let settings: ControlPlaneSettings
+        let github: GitHubAccess
+        do {
+            settings = try ControlPlaneSettings(settings: environment, overrides: .init(listen: listen, dataDirectory: data, database: database, sandbox: sandbox))
+            github = try GitHubAccess.load(settings: environment, logger: logger)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        if case .notConfigured(let reason, _) = github {
+            logger.warning("\(reason.message) — sessions with repositories will be refused until it is configured")
+        }
+        let hidden = [environment["GITHUB_APP_PRIVATE_KEY_PATH"]].compactMap { $0 }
+        let server = try await ControlPlaneServer.make(
+            settings: settings, github: github, agentExecutable: CommandLogging.executablePath, hiddenPaths: hidden, logger: logger
+        )
+        try await server.run { ready in
+            FileHandle.standardOutput.write(Data("Netclode control plane listening on \(ready.url.absoluteString)\n".utf8))
+        }
+    }
+}
+
+/// Logging to stderr (stdout carries machine-readable lines), bootstrapped once per process.
+enum CommandLogging {
+    private static let once: Void = LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+
+    static func logger(label: String, level: String) -> Logger {
+        _ = once
+        var logger = Logger(label: label)
+        logger.logLevel = Logger.Level(rawValue: level) ?? .info
+        return logger
+    }
+
+    /// This binary, which the control plane also runs as `netclode agent` in each sandbox.
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}
+
+/// A one-line error for the user, printed as `Error: ...` by ArgumentParser with exit code 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

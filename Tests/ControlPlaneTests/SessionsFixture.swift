@@ -1,0 +1,138 @@
+import ConnectRPC
+import Foundation
+import NetclodeProto
+import SwiftProtobuf
+import Testing
+import TestSupport
+
+/// A forge, a real `netclode serve` pointed at it, and a Connect client with the API token.
+struct SessionsFixture {
+    static let service = "netclode.v1.SessionService"
+
+    let forge: ForgeProcess
+    var controlPlane: ControlPlaneProcess
+    var client: ConnectClient
+
+    static func start(repos: [String] = ["demo/hello", "demo/widgets", "other/tools"], uninstalledRepos: [String] = ["outsider/secret"], withGitHubApp: Bool = true) async throws -> SessionsFixture {
+        let forge = try await ForgeProcess.start(repos: repos, uninstalledRepos: uninstalledRepos)
+        do {
+            let environment = withGitHubApp ? ControlPlaneProcess.githubEnvironment(for: forge) : [:]
+            let controlPlane = try await ControlPlaneProcess.start(environment: environment)
+            return SessionsFixture(forge: forge, controlPlane: controlPlane, client: Self.client(for: controlPlane))
+        } catch {
+            await forge.stop()
+            throw error
+        }
+    }
+
+    static func client(for controlPlane: ControlPlaneProcess, token: String = ControlPlaneProcess.apiToken, codec: ConnectCodec = .json) -> ConnectClient {
+        ConnectClient(baseURL: controlPlane.baseURL.absoluteString, codec: codec, headers: [("Authorization", "Bearer \(token)")])
+    }
+
+    func call<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(_ method: String, _ request: Request, as: Response.Type = Response.self) async throws -> Response {
+        try await client.unary("\(Self.service)/\(method)", request, as: Response.self, timeout: .seconds(60))
+    }
+
+    func create(repos: [String], access: String = "", name: String = "test") async throws -> Netclode_V1_Session {
+        let request = Netclode_V1_CreateSessionRequest.with {
+            $0.type = "session.create"
+            $0.name = name
+            $0.repos = repos
+            $0.repoAccess = access
+        }
+        let response: Netclode_V1_CreateSessionResponse = try await call("CreateSession", request)
+        return response.session
+    }
+
+    func session(_ id: String) async throws -> Netclode_V1_Session {
+        let response: Netclode_V1_GetSessionResponse = try await call("GetSession", Netclode_V1_GetSessionRequest.with { $0.sessionID = id })
+        return response.session
+    }
+
+    /// Polls until the session has `status` (or fails after `timeout`).
+    @discardableResult
+    func waitFor(_ id: String, status: String, timeout: Duration = .seconds(60)) async throws -> Netclode_V1_Session {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let session = try await session(id)
+            if session.status == status { return session }
+            if ContinuousClock.now > deadline {
+                Issue.record("session \(id) still \(session.status) (\(session.error)), wanted \(status)")
+                return session
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Watches the session and collects items until `done` says so (or `timeout` passes).
+    func watch(_ id: String, after cursor: String = "", timeout: Duration = .seconds(60), until done: @escaping @Sendable ([Netclode_V1_WatchSessionResponse]) -> Bool) async throws -> [Netclode_V1_WatchSessionResponse] {
+        let request = Netclode_V1_WatchSessionRequest.with { $0.sessionID = id; $0.afterCursor = cursor }
+        let stream = client.serverStream("\(Self.service)/WatchSession", request, as: Netclode_V1_WatchSessionResponse.self)
+        return try await withThrowingTaskGroup(of: [Netclode_V1_WatchSessionResponse]?.self) { group in
+            group.addTask {
+                var items: [Netclode_V1_WatchSessionResponse] = []
+                for try await item in stream {
+                    items.append(item)
+                    if done(items) { return items }
+                }
+                return items
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            guard let items = first else {
+                Issue.record("watch of \(id) timed out")
+                return []
+            }
+            return items
+        }
+    }
+
+    func exec(_ id: String, _ command: [String], workdir: String = "") async throws -> Netclode_V1_ExecResponse {
+        try await call("Exec", Netclode_V1_ExecRequest.with {
+            $0.sessionID = id
+            $0.command = command
+            $0.workdir = workdir
+        })
+    }
+
+    /// The Connect error a call fails with.
+    func error<Request: SwiftProtobuf.Message>(_ method: String, _ request: Request, client: ConnectClient? = nil) async -> ConnectError? {
+        do {
+            _ = try await (client ?? self.client).unary("\(Self.service)/\(method)", request, as: SwiftProtobuf.Google_Protobuf_Empty.self, timeout: .seconds(30))
+            Issue.record("\(method) succeeded, expected an error")
+            return nil
+        } catch let error as ConnectError {
+            return error
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return nil
+        }
+    }
+
+    /// No installation token anywhere on disk or in any log; then everything is stopped and removed.
+    func finish(sourceLocation: SourceLocation = #_sourceLocation) async {
+        await controlPlane.stop()
+        let leaks = Self.filesContaining("ghs_", under: controlPlane.dataDirectory.deletingLastPathComponent())
+        #expect(leaks.isEmpty, "installation tokens found in \(leaks)", sourceLocation: sourceLocation)
+        #expect(!controlPlane.allLogs().contains("ghs_"), "a token reached a log", sourceLocation: sourceLocation)
+        await controlPlane.remove()
+        await forge.stop()
+    }
+
+    /// Paths of regular files under `directory` whose bytes contain `needle`.
+    static func filesContaining(_ needle: String, under directory: URL) -> [String] {
+        let needleBytes = Data(needle.utf8)
+        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
+        var found: [String] = []
+        while let url = enumerator?.nextObject() as? URL {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true,
+                  let data = try? Data(contentsOf: url), data.range(of: needleBytes) != nil else { continue }
+            found.append(url.path)
+        }
+        return found
+    }
+}

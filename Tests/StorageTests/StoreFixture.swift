@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+import TestSupport
+@testable import Storage
+
+/// A fresh store in a temporary directory, closed and removed after `body`.
+func withStore(
+    logs: LogCapture = LogCapture(),
+    _ body: (SQLiteSessionStore, TemporaryDirectory) async throws -> Void
+) async throws {
+    try await TemporaryDirectory.with(prefix: "netclode-storage") { directory in
+        let store = try await SQLiteSessionStore.open(path: databasePath(in: directory), logger: logs.logger())
+        do {
+            try await body(store, directory)
+            try await store.close()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+}
+
+func databasePath(in directory: TemporaryDirectory) -> String {
+    directory.url.appendingPathComponent("netclode.db").path
+}
+
+/// A date that is already whole milliseconds, so it round-trips exactly.
+func msDate(_ milliseconds: Int64) -> Date {
+    Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+}
+
+func sampleSession(
+    id: String = "s-\(UUID().uuidString.prefix(8))",
+    createdAt: Date = msDate(1_700_000_000_123)
+) -> SessionRecord {
+    SessionRecord(
+        id: id,
+        name: "Räksmörgås 🦐 — 会话",
+        status: "cloning",
+        repos: ["https://github.com/acme/api.git", "https://github.com/acme/web.git"],
+        repoAccess: "write",
+        blobless: true,
+        repoStatus: [
+            RepoStatusRecord(repo: "https://github.com/acme/api.git", stage: "ready", message: "cloned"),
+            RepoStatusRecord(repo: "https://github.com/acme/web.git", stage: "cloning", message: "Receiving objects: 42% \"quoted\"\n"),
+        ],
+        createdAt: createdAt,
+        updatedAt: msDate(1_700_000_001_456),
+        error: nil
+    )
+}
+
+/// The store's file mode bits.
+func permissions(of path: String) throws -> Int {
+    let attributes = try FileManager.default.attributesOfItem(atPath: path)
+    return (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
+}

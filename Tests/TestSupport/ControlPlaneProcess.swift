@@ -1,0 +1,94 @@
+import Foundation
+
+/// A real `netclode serve` process on 127.0.0.1 with its own data directory, for end-to-end tests.
+///
+/// The data directory outlives `stop()` so a test can start a second process on it (a restart);
+/// `remove()` deletes it.
+public final class ControlPlaneProcess: Sendable {
+    public static let apiToken = "test-api-token-0123456789abcdef"
+
+    public let baseURL: URL
+    public let dataDirectory: URL
+    public let logFile: URL
+    public let environment: [String: String]
+    private let root: TemporaryDirectory
+    private let process: ProcessBox
+
+    private init(baseURL: URL, dataDirectory: URL, logFile: URL, environment: [String: String], root: TemporaryDirectory, process: ProcessBox) {
+        self.baseURL = baseURL
+        self.dataDirectory = dataDirectory
+        self.logFile = logFile
+        self.environment = environment
+        self.root = root
+        self.process = process
+    }
+
+    /// The settings that point a control plane at `forge` exactly as at github.com.
+    public static func githubEnvironment(for forge: ForgeProcess) -> [String: String] {
+        [
+            "GITHUB_APP_ID": "\(forge.appID)",
+            "GITHUB_APP_PRIVATE_KEY_PATH": forge.privateKeyPath,
+            "GITHUB_API_URL": forge.baseURL.absoluteString,
+            "GITHUB_WEB_URL": forge.baseURL.absoluteString,
+        ]
+    }
+
+    /// Starts `netclode serve --listen 127.0.0.1:0` with `environment` (plus the API token) in a
+    /// fresh temporary directory, and waits for its ready line.
+    public static func start(environment: [String: String]) async throws -> ControlPlaneProcess {
+        let root = try TemporaryDirectory(prefix: "netclode-cp")
+        do {
+            return try await start(root: root, environment: environment, generation: 1)
+        } catch {
+            root.remove()
+            throw error
+        }
+    }
+
+    /// A new process on the same data directory (after `stop()` or `kill()`), as after a restart.
+    public func restart() async throws -> ControlPlaneProcess {
+        try await Self.start(root: root, environment: environment, generation: Int(Date().timeIntervalSince1970 * 1000))
+    }
+
+    private static func start(root: TemporaryDirectory, environment: [String: String], generation: Int) async throws -> ControlPlaneProcess {
+        let data = root.url.appendingPathComponent("data", isDirectory: true)
+        let logFile = root.url.appendingPathComponent("serve-\(generation).log")
+        var full = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GITHUB_") && !$0.key.hasPrefix("NETCLODE_") }
+        full.merge(environment) { _, new in new }
+        full["NETCLODE_API_TOKEN"] = full["NETCLODE_API_TOKEN"] ?? apiToken
+        let box = try ProcessBox.launch(
+            binary: try ForgeProcess.netclodeBinary(),
+            arguments: ["serve", "--listen", "127.0.0.1:0", "--data", data.path, "--log-level", "debug"],
+            environment: full, currentDirectory: root.url, logFile: logFile
+        )
+        let port = try await box.waitForReadyLine(timeout: .seconds(30), logFile: logFile, prefix: "Netclode control plane listening on http://127.0.0.1:")
+        return ControlPlaneProcess(
+            baseURL: URL(string: "http://127.0.0.1:\(port)")!, dataDirectory: data, logFile: logFile,
+            environment: environment, root: root, process: box
+        )
+    }
+
+    public var processIdentifier: Int32 { process.processIdentifier }
+
+    /// SIGTERM (graceful shutdown), then SIGKILL after `grace`.
+    public func stop(grace: Duration = .seconds(10)) async {
+        await process.terminate(grace: grace)
+    }
+
+    /// SIGKILL at once, as a crash.
+    public func kill() {
+        process.kill()
+    }
+
+    /// Every log this control plane's directory holds (its own and its agents').
+    public func allLogs() -> String {
+        let files = (try? FileManager.default.subpathsOfDirectory(atPath: root.path)) ?? []
+        return files.filter { $0.hasSuffix(".log") }.compactMap { try? String(contentsOfFile: root.url.appendingPathComponent($0).path, encoding: .utf8) }.joined(separator: "\n")
+    }
+
+    /// Stops the process and deletes the data directory.
+    public func remove() async {
+        await stop(grace: .seconds(5))
+        root.remove()
+    }
+}
