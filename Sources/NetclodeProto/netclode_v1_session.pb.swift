@@ -336,6 +336,52 @@ public nonisolated struct Netclode_V1_ExecResponse: Sendable {
   fileprivate var _exitCode: Int32? = nil
 }
 
+/// {"type": "repo.access.update", "sessionId": "abc123", "repoAccess": "write"}
+public nonisolated struct Netclode_V1_UpdateRepoAccessRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Optional; when present it must be "repo.access.update".
+  public var type: String = String()
+
+  public var sessionID: String = String()
+
+  /// "read" or "write"
+  public var repoAccess: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// {"sessionId": "abc123", "repoAccess": "write", "applied": true}
+public nonisolated struct Netclode_V1_UpdateRepoAccessResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sessionID: String = String()
+
+  public var repoAccess: String = String()
+
+  /// False when the session has no running sandbox: the level is stored and applied at resume.
+  public var applied: Bool {
+    get {_applied ?? false}
+    set {_applied = newValue}
+  }
+  /// Returns true if `applied` has been explicitly set.
+  public var hasApplied: Bool {self._applied != nil}
+  /// Clears the value of `applied`. Subsequent reads from it will return its default value.
+  public mutating func clearApplied() {self._applied = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _applied: Bool? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "netclode.v1"
@@ -937,6 +983,90 @@ nonisolated extension Netclode_V1_ExecResponse: SwiftProtobuf.Message, SwiftProt
     if lhs.stdout != rhs.stdout {return false}
     if lhs.stderr != rhs.stderr {return false}
     if lhs.truncated != rhs.truncated {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_UpdateRepoAccessRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdateRepoAccessRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{3}session_id\0\u{3}repo_access\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.type) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.sessionID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.repoAccess) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.type.isEmpty {
+      try visitor.visitSingularStringField(value: self.type, fieldNumber: 1)
+    }
+    if !self.sessionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.sessionID, fieldNumber: 2)
+    }
+    if !self.repoAccess.isEmpty {
+      try visitor.visitSingularStringField(value: self.repoAccess, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_UpdateRepoAccessRequest, rhs: Netclode_V1_UpdateRepoAccessRequest) -> Bool {
+    if lhs.type != rhs.type {return false}
+    if lhs.sessionID != rhs.sessionID {return false}
+    if lhs.repoAccess != rhs.repoAccess {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_UpdateRepoAccessResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdateRepoAccessResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}session_id\0\u{3}repo_access\0\u{1}applied\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.sessionID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.repoAccess) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self._applied) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.sessionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.sessionID, fieldNumber: 1)
+    }
+    if !self.repoAccess.isEmpty {
+      try visitor.visitSingularStringField(value: self.repoAccess, fieldNumber: 2)
+    }
+    try { if let v = self._applied {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_UpdateRepoAccessResponse, rhs: Netclode_V1_UpdateRepoAccessResponse) -> Bool {
+    if lhs.sessionID != rhs.sessionID {return false}
+    if lhs.repoAccess != rhs.repoAccess {return false}
+    if lhs._applied != rhs._applied {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

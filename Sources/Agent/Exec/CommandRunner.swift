@@ -73,7 +73,9 @@ public struct CommandRunner: Sendable {
         }
 
         var overrides: [Environment.Key: String?] = [:]
-        for key in withheldEnvironmentKeys { overrides[Environment.Key(rawValue: key)!] = nil }
+        // `updateValue(nil, ...)` stores "unset this variable"; `overrides[key] = nil` would only
+        // drop the entry and let the inherited value through.
+        for key in withheldEnvironmentKeys { overrides.updateValue(nil, forKey: Environment.Key(rawValue: key)!) }
         let merged = self.environment.merging(extra) { $1 }
         for (key, value) in merged {
             guard let environmentKey = Environment.Key(rawValue: key) else { continue }

@@ -20,6 +20,8 @@ public actor AgentRuntime {
     private var config: Netclode_V1_AgentConfig?
     private var cloning: Task<Void, Never>?
     private var shuttingDown = false
+    /// The access level of the credentials in force ("read"/"write").
+    private var access = ""
     /// Reports leave one at a time, in the order they were made: a progress tick sent after
     /// `done` must never arrive after it.
     private let outbox: AsyncStream<Netclode_V1_AgentReport.OneOf_Report>.Continuation
@@ -74,6 +76,7 @@ public actor AgentRuntime {
             await apply(config)
         case .credentials(let update):
             await credentials.update(repoCredentials(update))
+            access = update.repoAccess
             report(.ack(.with { $0.commandID = command.id; $0.ok = true }))
         case .exec(let request):
             let id = command.id
@@ -127,11 +130,29 @@ public actor AgentRuntime {
             response.stdout = result.stdout
             response.stderr = result.stderr
             response.truncated = result.truncated
+            if let hint = pushRefusalHint(result.stderr) { report(.event(hint)) }
         } catch {
             response.exitCode = 127
             response.stderr = "netclode: \(error)\n"
         }
         report(.execResult(.with { $0.commandID = commandID; $0.response = response }))
+    }
+
+    /// git's own message stays in the command's stderr; the session also learns why the push
+    /// was refused and, for a read-only session, how to switch.
+    private func pushRefusalHint(_ stderr: String) -> Netclode_V1_AgentEvent? {
+        guard let line = stderr.split(separator: "\n").first(where: { $0.contains("Permission to") && $0.contains("denied to") }) else {
+            return nil
+        }
+        var event = Netclode_V1_AgentEvent()
+        event.kind = "git"
+        event.timestamp = Google_Protobuf_Timestamp(seconds: Int64(Date().timeIntervalSince1970), nanos: 0)
+        event.stage = "error"
+        let id = settings.sessionID
+        event.message = access == "read"
+            ? "Permission denied: session \(id) is read-only, so pushes are refused. Switch it to write with `netclode session access \(id) write` and push again."
+            : "Permission denied by GitHub: \(line.trimmingCharacters(in: .whitespaces))"
+        return event
     }
 
     // MARK: Helpers

@@ -32,6 +32,10 @@ enum SessionServiceRoutes {
             try authenticator.check(call)
             return try await connectCall { () async throws(ControlPlaneError) in try await manager.exec(request) }
         }
+        router.connectUnary("\(service)/UpdateRepoAccess", Netclode_V1_UpdateRepoAccessRequest.self, Netclode_V1_UpdateRepoAccessResponse.self) { request, call in
+            try authenticator.check(call)
+            return try await connectCall { () async throws(ControlPlaneError) in try await manager.updateRepoAccess(request) }
+        }
         router.connectServerStream("\(service)/WatchSession", Netclode_V1_WatchSessionRequest.self, Netclode_V1_WatchSessionResponse.self) { request, call, stream in
             try authenticator.check(call)
             let items = try await connectCall { () async throws(ControlPlaneError) in try await manager.watch(request.sessionID, afterCursor: request.afterCursor) }

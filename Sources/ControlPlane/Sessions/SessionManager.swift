@@ -40,6 +40,9 @@ public actor SessionManager {
     /// Sessions whose sandbox we are stopping on purpose: their exit is not an error.
     var stopping: Set<String> = []
     var controlPlaneURL: URL?
+    /// Sessions with an access update in progress, and the updates waiting for it (in order).
+    var accessUpdatesRunning: Set<String> = []
+    var accessUpdateWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
 
     public init(store: any SessionStore, runtime: any SandboxRuntime, github: GitHubAccess, options: Options, logger: Logger) {
         self.store = store

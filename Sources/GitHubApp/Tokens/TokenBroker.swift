@@ -97,6 +97,37 @@ public actor TokenBroker {
         return tokens
     }
 
+    /// Mints tokens for a new lease of `session` without touching its current one, for changes that
+    /// must be confirmed first (an access change the agent has to acknowledge). Follow with
+    /// ``commit(session:tokens:repositories:access:onRenewal:)`` or ``discard(_:session:)``.
+    public func prepare(session: String, repositories: [RepositoryReference], access: RepoAccess) async throws(GitHubError) -> [InstallationToken] {
+        try await mint(session: session, repositories: repositories, access: access, event: "minted")
+    }
+
+    /// Makes prepared tokens the session's lease and revokes the ones they replace, so a downgrade
+    /// takes effect at once.
+    public func commit(session: String, tokens: [InstallationToken], repositories: [RepositoryReference], access: RepoAccess, onRenewal: RenewalHandler? = nil) async {
+        generation += 1
+        let previous = leases[session]
+        var lease = Lease(repositories: repositories, access: access, tokens: tokens, onRenewal: onRenewal ?? previous?.onRenewal, generation: generation)
+        lease.refresher = scheduleRefresh(session: session, generation: generation, tokens: tokens)
+        leases[session] = lease
+        if let previous {
+            previous.refresher?.cancel()
+            await revoke(previous.tokens, session: session, reason: "replaced (\(previous.access) → \(access))")
+        }
+    }
+
+    /// Revokes prepared tokens that will not be used.
+    public func discard(_ tokens: [InstallationToken], session: String) async {
+        await revoke(tokens, session: session, reason: "discarded")
+    }
+
+    /// The access level of `session`'s current lease.
+    public func access(for session: String) -> RepoAccess? {
+        leases[session]?.access
+    }
+
     /// The tokens `session` holds now.
     public func tokens(for session: String) -> [InstallationToken] {
         leases[session]?.tokens ?? []

@@ -1,0 +1,109 @@
+import Foundation
+import GitHubApp
+import Logging
+import NetclodeProto
+import Storage
+import SwiftProtobuf
+
+/// `UpdateRepoAccess`: the access level changes mid-session and takes effect at once.
+extension SessionManager {
+    /// Mint the new token, hand it to the agent, wait for its acknowledgement, then revoke the old
+    /// token and store the new level. If the agent does not acknowledge in time the new token is
+    /// revoked and the old level stays in force in the API and the sandbox alike: never half-applied.
+    /// Updates of one session run one after another; the last one wins.
+    public func updateRepoAccess(_ request: Netclode_V1_UpdateRepoAccessRequest) async throws(ControlPlaneError) -> Netclode_V1_UpdateRepoAccessResponse {
+        if !request.type.isEmpty && request.type != "repo.access.update" {
+            throw .invalidArgument("type must be \"repo.access.update\" (or omitted), got \"\(request.type)\"")
+        }
+        guard let access = RepoAccess(rawValue: request.repoAccess) else {
+            throw .invalidArgument("repoAccess must be \"read\" or \"write\", got \"\(request.repoAccess)\"")
+        }
+        let id = request.sessionID
+        _ = try await existing(id)
+        await acquireAccessLock(id)
+        defer { releaseAccessLock(id) }
+        let record = try await existing(id)
+        guard !record.repos.isEmpty else {
+            throw .failedPrecondition("session \(id) has no repositories, so it has no access level to change")
+        }
+        var response = Netclode_V1_UpdateRepoAccessResponse()
+        response.sessionID = id
+        response.repoAccess = access.rawValue
+        if record.repoAccess == access.rawValue {
+            response.applied = record.sessionStatus.wantsSandbox
+            return response
+        }
+        guard record.sessionStatus.wantsSandbox else {
+            guard record.sessionStatus == .paused else {
+                throw .failedPrecondition("session \(id) is \(record.status); its access level cannot change")
+            }
+            var paused = record
+            paused.repoAccess = access.rawValue
+            try await save(paused)
+            await hub.publish(id, .sessionUpdated(paused.wire))
+            response.applied = false
+            return response
+        }
+        guard let broker = github.broker else { throw .failedPrecondition("GitHub App not configured") }
+        guard await agents.waitUntilAttached(id, timeout: options.acknowledgementTimeout) else {
+            throw .unavailable("the agent of session \(id) is not connected; access stays \(record.repoAccess ?? "read")")
+        }
+        let repositories: [RepositoryReference]
+        do {
+            repositories = try record.repos.map { try RepositoryReference.parse($0, webURL: github.endpoints.webURL) }
+        } catch {
+            throw .internal("stored repository could not be parsed: \(error)")
+        }
+        let fresh: [InstallationToken]
+        do {
+            fresh = try await broker.prepare(session: id, repositories: repositories, access: access)
+        } catch {
+            throw ControlPlaneError(error)
+        }
+        do {
+            let reply = try await agents.request(sessionID: id, .make(.credentials(Self.credentials(fresh))), timeout: options.acknowledgementTimeout)
+            guard case .ack(let ack) = reply, ack.ok else { throw ControlPlaneError.unavailable(ackFailure(id, record)) }
+        } catch {
+            await broker.discard(fresh, session: id)
+            throw .unavailable(ackFailure(id, record))
+        }
+        await broker.commit(session: id, tokens: fresh, repositories: repositories, access: access) { [weak self] renewal in
+            try await self?.deliver(renewal, to: id)
+        }
+        var updated = record
+        updated.repoAccess = access.rawValue
+        try await save(updated)
+        try await self.record(.now(kind: "repo_access") {
+            $0.repoAccess = access.rawValue
+            $0.stage = "applied"
+            $0.message = access == .write ? "Write access applied: push is allowed" : "Read-only access applied: push is refused"
+        }, for: id)
+        await hub.publish(id, .sessionUpdated(updated.wire))
+        logger.info("repo access changed", metadata: ["session": "\(id)", "from": "\(record.repoAccess ?? "-")", "to": "\(access)"])
+        response.applied = true
+        return response
+    }
+
+    private func ackFailure(_ id: String, _ record: SessionRecord) -> String {
+        "the agent of session \(id) did not acknowledge the new credentials; access stays \(record.repoAccess ?? "read")"
+    }
+
+    /// Waits until no other access update of `id` is running.
+    private func acquireAccessLock(_ id: String) async {
+        if accessUpdatesRunning.contains(id) {
+            await withCheckedContinuation { continuation in accessUpdateWaiters[id, default: []].append(continuation) }
+            return  // the releasing update handed the lock over
+        }
+        accessUpdatesRunning.insert(id)
+    }
+
+    private func releaseAccessLock(_ id: String) {
+        if var waiters = accessUpdateWaiters[id], !waiters.isEmpty {
+            let next = waiters.removeFirst()
+            accessUpdateWaiters[id] = waiters.isEmpty ? nil : waiters
+            next.resume()
+        } else {
+            accessUpdatesRunning.remove(id)
+        }
+    }
+}
