@@ -103,7 +103,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "netclode",
-            dependencies: ["GitHubApp", "Forge", "ControlPlane", "Agent", "NetclodeProto", "ConnectRPC", .argumentParser, .logging],
+            dependencies: ["GitHubApp", "Forge", "ControlPlane", "Agent", "NetclodeProto", "ConnectRPC", .argumentParser, .logging, .swiftProtobuf],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -153,6 +153,11 @@ let package = Package(
                 "ControlPlane", "GitHubApp", "NetclodeProto", "ConnectRPC", "TestSupport", "netclode",
                 .asyncHTTPClient, .swiftProtobuf, .nioCore, .nioHTTP1,
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["TestSupport", "netclode", "NetclodeProto", "ConnectRPC", .swiftProtobuf, .subprocess, .systemPackage],
             swiftSettings: swiftSettings
         ),
         .testTarget(

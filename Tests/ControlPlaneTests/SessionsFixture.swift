@@ -13,8 +13,8 @@ struct SessionsFixture {
     var controlPlane: ControlPlaneProcess
     var client: ConnectClient
 
-    static func start(repos: [String] = ["demo/hello", "demo/widgets", "other/tools"], uninstalledRepos: [String] = ["outsider/secret"], withGitHubApp: Bool = true) async throws -> SessionsFixture {
-        let forge = try await ForgeProcess.start(repos: repos, uninstalledRepos: uninstalledRepos)
+    static func start(repos: [String] = ["demo/hello", "demo/widgets", "other/tools"], uninstalledRepos: [String] = ["outsider/secret"], withGitHubApp: Bool = true, tokenTTL: Int? = nil) async throws -> SessionsFixture {
+        let forge = try await ForgeProcess.start(repos: repos, uninstalledRepos: uninstalledRepos, tokenTTL: tokenTTL)
         do {
             let environment = withGitHubApp ? ControlPlaneProcess.githubEnvironment(for: forge) : [:]
             let controlPlane = try await ControlPlaneProcess.start(environment: environment)

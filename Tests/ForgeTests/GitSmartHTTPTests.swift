@@ -93,13 +93,15 @@ struct GitSmartHTTPTests {
 
     @Test("a token stops working when its TTL runs out")
     func tokenExpiry() async throws {
-        try await ForgeProcess.with(ForgeProcess.Setup(repos: ["demo/hello"], tokenTTL: 2)) { forge in
+        // 5 s: long enough for the first clone on a loaded machine, short enough to wait out.
+        try await ForgeProcess.with(ForgeProcess.Setup(repos: ["demo/hello"], tokenTTL: 5)) { forge in
             try await TemporaryDirectory.with { work in
+                let minted = ContinuousClock.now
                 let token = try await forge.mint(owner: "demo", body: "{}")
                 #expect(try await forge.tokenRequest(.GET, "/installation/repositories", token: token).status == 200)
                 let early = try await Git.run(["clone", forge.authenticatedCloneURL("demo/hello", token: token), work.url.appendingPathComponent("early").path])
                 #expect(early.succeeded, "\(early.stderr)")
-                try await Task.sleep(for: .milliseconds(2300))
+                try await Task.sleep(until: minted + .milliseconds(5600))
                 #expect(try await forge.tokenRequest(.GET, "/installation/repositories", token: token).status == 401)
                 let late = try await Git.run(["clone", forge.authenticatedCloneURL("demo/hello", token: token), work.url.appendingPathComponent("late").path])
                 #expect(!late.succeeded)

@@ -82,7 +82,7 @@ struct SandboxLifecycleTests {
             let elapsed = await clock.measure {
                 await fixture.runtime.stop(sessionID: "stubborn", grace: .milliseconds(300))
             }
-            #expect(elapsed < .seconds(5))
+            #expect(elapsed < .seconds(20), "the SIGKILL after the 300 ms grace must not wait for the program")
             #expect(await fixture.runtime.status(sessionID: "stubborn") == .notRunning)
             #expect(try await waitUntilGone("sleep \(marker)"))
             #expect(fixture.exits.codes(for: "stubborn").isEmpty)
@@ -96,9 +96,11 @@ struct SandboxLifecycleTests {
             for round in 0..<5 {
                 _ = try await fixture.runtime.start(fixture.shell("quick", "sleep \(marker)\(round)"))
                 let elapsed = await ContinuousClock().measure {
-                    await fixture.runtime.stop(sessionID: "quick", grace: .seconds(5))
+                    await fixture.runtime.stop(sessionID: "quick", grace: .seconds(60))
                 }
-                #expect(elapsed < .seconds(3), "SIGTERM did not reach the program; it took the SIGKILL after the grace period")
+                // A SIGKILL would only come after the 60 s grace; anything far below means SIGTERM
+                // reached the program (the margin absorbs a loaded CI machine).
+                #expect(elapsed < .seconds(30), "SIGTERM did not reach the program; it took the SIGKILL after the grace period")
                 #expect(await fixture.runtime.status(sessionID: "quick") == .notRunning)
             }
             #expect(try await waitUntilGone("sleep \(marker)"), "\(hostProcesses(containing: "sleep \(marker)"))")

@@ -36,6 +36,16 @@ enum SessionServiceRoutes {
             try authenticator.check(call)
             return try await connectCall { () async throws(ControlPlaneError) in try await manager.updateRepoAccess(request) }
         }
+        router.connectUnary("\(service)/PauseSession", Netclode_V1_PauseSessionRequest.self, Netclode_V1_PauseSessionResponse.self) { request, call in
+            try authenticator.check(call)
+            let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.pauseSession(request.sessionID) }
+            return .with { $0.session = session }
+        }
+        router.connectUnary("\(service)/ResumeSession", Netclode_V1_ResumeSessionRequest.self, Netclode_V1_ResumeSessionResponse.self) { request, call in
+            try authenticator.check(call)
+            let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.resumeSession(request.sessionID) }
+            return .with { $0.session = session }
+        }
         router.connectServerStream("\(service)/WatchSession", Netclode_V1_WatchSessionRequest.self, Netclode_V1_WatchSessionResponse.self) { request, call, stream in
             try authenticator.check(call)
             let items = try await connectCall { () async throws(ControlPlaneError) in try await manager.watch(request.sessionID, afterCursor: request.afterCursor) }

@@ -39,8 +39,8 @@ extension SessionManager {
             }
             var paused = record
             paused.repoAccess = access.rawValue
-            try await save(paused)
-            await hub.publish(id, .sessionUpdated(paused.wire))
+            let saved = try await save(paused)
+            await hub.publish(id, .sessionUpdated(saved.wire))
             response.applied = false
             return response
         }
@@ -72,13 +72,13 @@ extension SessionManager {
         }
         var updated = record
         updated.repoAccess = access.rawValue
-        try await save(updated)
+        let saved = try await save(updated)
         try await self.record(.now(kind: "repo_access") {
             $0.repoAccess = access.rawValue
             $0.stage = "applied"
             $0.message = access == .write ? "Write access applied: push is allowed" : "Read-only access applied: push is refused"
         }, for: id)
-        await hub.publish(id, .sessionUpdated(updated.wire))
+        await hub.publish(id, .sessionUpdated(saved.wire))
         logger.info("repo access changed", metadata: ["session": "\(id)", "from": "\(record.repoAccess ?? "-")", "to": "\(access)"])
         response.applied = true
         return response

@@ -84,8 +84,8 @@ extension SessionManager {
         } else if !allFinal && record.sessionStatus == .creating {
             record.status = SessionStatus.cloning.rawValue
         }
-        try await save(record)
-        await hub.publish(sessionID, .sessionUpdated(record.wire))
+        let saved = try await save(record)
+        await hub.publish(sessionID, .sessionUpdated(saved.wire))
     }
 
     /// Hands refreshed tokens to the agent and waits for its acknowledgement; the broker revokes

@@ -127,13 +127,8 @@ public actor SessionManager {
     public func deleteSession(_ id: String) async throws(ControlPlaneError) -> Netclode_V1_Session {
         let record = try await existing(id)
         guard record.sessionStatus != .deleted else { return record.wire }
-        await agents.send(sessionID: id, .make(.shutdown(.with { $0.reason = "session deleted" })))
-        stopping.insert(id)
-        await runtime.stop(sessionID: id, grace: .seconds(3))
-        await github.broker?.revoke(session: id)
-        await agents.unregister(sessionID: id)
+        await stopSandbox(id, reason: "session deleted")
         do { try await runtime.remove(sessionID: id) } catch { logger.warning("removing the session directory failed: \(error)") }
-        stopping.remove(id)
         try await setStatus(id, .deleted)
         await hub.finish(id)
         return records[id]?.wire ?? record.wire
@@ -199,17 +194,20 @@ public actor SessionManager {
         guard record.status != status.rawValue || record.error != error else { return }
         record.status = status.rawValue
         record.error = status == .error ? error : nil
-        try await save(record)
-        await hub.publish(id, .sessionUpdated(record.wire))
+        let saved = try await save(record)
+        await hub.publish(id, .sessionUpdated(saved.wire))
     }
 
-    func save(_ record: SessionRecord) async throws(ControlPlaneError) {
+    /// Persists `record` stamped with a new `updatedAt`, and returns what was stored.
+    @discardableResult
+    func save(_ record: SessionRecord) async throws(ControlPlaneError) -> SessionRecord {
         var record = record
         record.updatedAt = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
         do { try await store.updateSession(record) } catch {
             throw .internal("could not save session \(record.id): \(error)")
         }
         records[record.id] = record
+        return record
     }
 
     private func sandboxExited(_ id: String, code: Int32) async {

@@ -21,19 +21,25 @@ public actor TokenBroker {
         /// Wait after a failed refresh, shortened as expiry approaches.
         public var retryAfterFailure: Duration
         public var installationCacheTTL: Duration
+        /// How long a token replaced by a refresh stays valid before it is revoked (never beyond
+        /// its expiry). git asks the credential helper once per operation, so a push that began
+        /// with the old token must be able to finish with it; a same-level refresh widens nothing.
+        public var retiredTokenGrace: Duration
 
         public init(
             refreshLead: Duration = .seconds(600),
             maximumLeadFraction: Double = 0.3,
             jitter: Double = 0.1,
             retryAfterFailure: Duration = .seconds(30),
-            installationCacheTTL: Duration = .seconds(300)
+            installationCacheTTL: Duration = .seconds(300),
+            retiredTokenGrace: Duration = .seconds(60)
         ) {
             self.refreshLead = refreshLead
             self.maximumLeadFraction = maximumLeadFraction
             self.jitter = jitter
             self.retryAfterFailure = retryAfterFailure
             self.installationCacheTTL = installationCacheTTL
+            self.retiredTokenGrace = retiredTokenGrace
         }
     }
 
@@ -54,6 +60,8 @@ public actor TokenBroker {
     private let logger: Logger
     private let directory: InstallationDirectory
     private var leases: [String: Lease] = [:]
+    /// Tokens replaced by a refresh, waiting out their grace period before revocation.
+    private var retiring: [String: [InstallationToken]] = [:]
     private var generation = 0
 
     public init(client: GitHubAPIClient, defaultInstallationID: Int?, options: Options = .init(), logger: Logger) {
@@ -140,6 +148,8 @@ public actor TokenBroker {
 
     /// Stops refreshing `session` and revokes its tokens. Safe to call for a session without tokens.
     public func revoke(session: String) async {
+        let retired = retiring.removeValue(forKey: session) ?? []
+        if !retired.isEmpty { await revoke(retired, session: session, reason: "session released") }
         guard let lease = leases.removeValue(forKey: session) else { return }
         lease.refresher?.cancel()
         await revoke(lease.tokens, session: session, reason: "session released")
@@ -148,7 +158,7 @@ public actor TokenBroker {
     /// Revokes every token and stops all refreshes (graceful shutdown: a token nobody holds in memory
     /// any more should not stay valid for the rest of its hour).
     public func shutdown() async {
-        for session in Array(leases.keys) { await revoke(session: session) }
+        for session in Set(leases.keys).union(retiring.keys) { await revoke(session: session) }
     }
 
     // MARK: Minting
@@ -282,7 +292,27 @@ public actor TokenBroker {
         let retired = current.tokens
         current.tokens = fresh
         leases[session] = current
-        await revoke(retired, session: session, reason: "refreshed")
+        retire(retired, session: session)
+    }
+
+    /// Revokes tokens replaced by a refresh after ``Options/retiredTokenGrace`` (or at their
+    /// expiry, if sooner).
+    private func retire(_ tokens: [InstallationToken], session: String) {
+        retiring[session, default: []] += tokens
+        let untilExpiry = (tokens.map { $0.expiresAt.timeIntervalSinceNow }.min() ?? 0)
+        let delay = min(options.retiredTokenGrace.seconds, max(untilExpiry, 0))
+        Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+            await self?.revokeRetired(tokens, session: session)
+        }
+    }
+
+    private func revokeRetired(_ tokens: [InstallationToken], session: String) async {
+        guard let pending = retiring[session] else { return }
+        let due = pending.filter(tokens.contains)
+        let rest = pending.filter { !tokens.contains($0) }
+        retiring[session] = rest.isEmpty ? nil : rest
+        await revoke(due, session: session, reason: "refreshed")
     }
 
     /// Seconds to wait before retrying a failed refresh: the configured delay, but never so long

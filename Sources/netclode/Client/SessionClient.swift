@@ -1,0 +1,45 @@
+import ConnectRPC
+import NetclodeProto
+import SwiftProtobuf
+
+/// Typed calls of `netclode.v1.SessionService` over a ``ConnectClient``.
+struct SessionClient: Sendable {
+    static let service = "netclode.v1.SessionService"
+    /// Bound for the quick unary calls; a server that takes longer is reported as not answering.
+    static let unaryTimeout: Duration = .seconds(120)
+
+    let connect: ConnectClient
+
+    func create(_ request: Netclode_V1_CreateSessionRequest) async throws -> Netclode_V1_CreateSessionResponse {
+        try await connect.unary("\(Self.service)/CreateSession", request, as: Netclode_V1_CreateSessionResponse.self, timeout: Self.unaryTimeout)
+    }
+
+    func get(_ sessionID: String) async throws -> Netclode_V1_GetSessionResponse {
+        try await connect.unary("\(Self.service)/GetSession", Netclode_V1_GetSessionRequest.with { $0.sessionID = sessionID },
+                                as: Netclode_V1_GetSessionResponse.self, timeout: Self.unaryTimeout)
+    }
+
+    func list() async throws -> Netclode_V1_ListSessionsResponse {
+        try await connect.unary("\(Self.service)/ListSessions", Netclode_V1_ListSessionsRequest(),
+                                as: Netclode_V1_ListSessionsResponse.self, timeout: Self.unaryTimeout)
+    }
+
+    func delete(_ sessionID: String) async throws -> Netclode_V1_DeleteSessionResponse {
+        try await connect.unary("\(Self.service)/DeleteSession", Netclode_V1_DeleteSessionRequest.with { $0.sessionID = sessionID },
+                                as: Netclode_V1_DeleteSessionResponse.self, timeout: Self.unaryTimeout)
+    }
+
+    /// No client deadline: the server bounds the command by its own timeout.
+    func exec(_ request: Netclode_V1_ExecRequest) async throws -> Netclode_V1_ExecResponse {
+        try await connect.unary("\(Self.service)/Exec", request, as: Netclode_V1_ExecResponse.self)
+    }
+
+    /// History after `afterCursor`, then one `session.updated` snapshot, then live items.
+    func watch(_ sessionID: String, afterCursor: String = "") -> ConnectResponseStream<Netclode_V1_WatchSessionResponse> {
+        let request = Netclode_V1_WatchSessionRequest.with {
+            $0.sessionID = sessionID
+            $0.afterCursor = afterCursor
+        }
+        return connect.serverStream("\(Self.service)/WatchSession", request, as: Netclode_V1_WatchSessionResponse.self)
+    }
+}

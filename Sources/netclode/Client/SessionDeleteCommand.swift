@@ -1,0 +1,32 @@
+import ArgumentParser
+import NetclodeProto
+
+/// `netclode session delete <id>`.
+struct SessionDeleteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete",
+        abstract: "Delete a session: stop its sandbox and revoke its tokens (its record and events are kept).",
+        discussion: """
+            Deleting a session that is already deleted is not an error.
+
+            Example:
+              netclode session delete 3f2a9c0d1e
+            """
+    )
+
+    @OptionGroup var client: ClientOptions
+
+    @Argument(help: "The session id.")
+    var id: String
+
+    func run() async throws {
+        try await ClientFailure.reporting {
+            let response = try await client.connection().sessionClient().delete(id)
+            if client.json {
+                try ClientOutput.json(response)
+            } else {
+                ClientOutput.line("Deleted session \(response.session.id): \(response.session.status)")
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ConnectRPC
+import NetclodeProto
+import SwiftProtobuf
+
+/// `create --watch`: follows a new session's events until it is ready (or failed), drawing each
+/// repository's clone progress.
+struct SessionWatcher {
+    let sessions: SessionClient
+    let json: Bool
+
+    func waitUntilReady(_ created: Netclode_V1_Session) async throws {
+        var progress = CloneProgress(repos: created.repos)
+        var view = CloneProgressView(live: !json && ClientOutput.stdoutIsTerminal)
+        if !json { view.start(progress) }
+        for try await item in sessions.watch(created.id) {
+            if json { try ClientOutput.json(item) }
+            if item.hasEvent {
+                let change = progress.apply(item.event)
+                if !json && change != .none { view.update(progress, change: change) }
+            }
+            guard item.hasSession else { continue }
+            let session = item.session
+            switch session.status {
+            case "ready", "running":
+                try finish(session)
+                return
+            case "error":
+                throw ClientFailure.failed("session \(session.id) failed: \(session.error.isEmpty ? "no reason given" : session.error)")
+            case "paused", "deleted":
+                throw ClientFailure.failed("session \(session.id) is \(session.status), it did not become ready")
+            default:
+                continue
+            }
+        }
+        throw ClientFailure.failed("the watch of session \(created.id) ended before the session was ready")
+    }
+
+    private func finish(_ session: Netclode_V1_Session) throws {
+        let failed = session.repoStatus.filter { $0.stage == "error" }.map { Formatting.repoName($0.repo) }
+        if !failed.isEmpty {
+            let list = failed.joined(separator: ", ")
+            throw ClientFailure.failed("session \(session.id) is \(session.status), but \(failed.count == 1 ? "1 repository" : "\(failed.count) repositories") failed to clone: \(list)")
+        }
+        if !json { ClientOutput.line("Session \(session.id) is \(session.status)") }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// What the client commands do before (or without) reaching a server: settings, usage, help.
+@Suite("netclode session settings and help", .serialized)
+struct ClientSettingsTests {
+    static let commands: [[String]] = [
+        ["session"], ["session", "create"], ["session", "list"], ["session", "get"],
+        ["session", "delete"], ["session", "events"], ["session", "exec"],
+    ]
+
+    @Test("without a token, one line says how to set it")
+    func missingToken() async throws {
+        try await TemporaryDirectory.with(prefix: "netclode-cli") { directory in
+            let cli = CLIRunner(server: nil, token: nil, workingDirectory: directory.url)
+            let result = try await cli.run(["session", "list"])
+            #expect(result.exitCode == 2)
+            #expect(result.stdout.isEmpty)
+            #expect(result.stderr.hasPrefix("error: no API token: pass --token TOKEN or set NETCLODE_API_TOKEN"), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+    }
+
+    @Test("server and token come from a .env file in the working directory")
+    func dotEnv() async throws {
+        try await TemporaryDirectory.with(prefix: "netclode-cli") { directory in
+            try "NETCLODE_URL=http://127.0.0.1:1\nNETCLODE_API_TOKEN=from-dot-env-0123456789\n"
+                .write(to: directory.url.appendingPathComponent(".env"), atomically: true, encoding: .utf8)
+            let cli = CLIRunner(server: nil, token: nil, workingDirectory: directory.url)
+            let result = try await cli.run(["session", "list"], timeout: .seconds(60))
+            #expect(result.exitCode == 3, "\(result.transcript)")
+            #expect(result.stderr.hasPrefix("error: cannot reach http://127.0.0.1:1/"), "\(result.stderr)")
+
+            let badURL = try await cli.run(["session", "list", "--server", "127.0.0.1:8080"])
+            #expect(badURL.exitCode == 2)
+            #expect(badURL.stderr.contains("http://HOST:PORT"))
+        }
+    }
+
+    @Test("usage errors exit 64 without contacting a server")
+    func usage() async throws {
+        try await TemporaryDirectory.with(prefix: "netclode-cli") { directory in
+            let cli = CLIRunner(server: "http://127.0.0.1:1", token: "unused-token-0123456789", workingDirectory: directory.url)
+            let noCommand = try await cli.run(["session", "exec", "abc"])
+            #expect(noCommand.exitCode == 64)
+            #expect(noCommand.stderr.contains("give the command after --"))
+            let badAccess = try await cli.run(["session", "create", "--repo", "demo/hello", "--access", "admin"])
+            #expect(badAccess.exitCode == 64)
+            #expect(badAccess.stderr.contains("'read'") && badAccess.stderr.contains("'write'"))
+        }
+    }
+
+    @Test("--help of every session command has an example", arguments: commands)
+    func help(_ command: [String]) async throws {
+        try await TemporaryDirectory.with(prefix: "netclode-cli") { directory in
+            let cli = CLIRunner(server: nil, token: nil, workingDirectory: directory.url)
+            let result = try await cli.run(command + ["--help"])
+            #expect(result.exitCode == 0)
+            #expect(result.stdout.contains("Example"), "\(result.stdout)")
+            #expect(result.stdout.contains("netclode session"))
+        }
+    }
+}

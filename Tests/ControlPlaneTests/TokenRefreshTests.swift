@@ -1,0 +1,48 @@
+import Foundation
+import NetclodeProto
+import SwiftProtobuf
+import Testing
+import TestSupport
+
+/// Tokens are replaced before they expire and the sandbox never notices.
+@Suite("Token refresh end to end", .serialized)
+struct TokenRefreshTests {
+    @Test func fetchAndPushKeepWorkingAcrossExpiries() async throws {
+        let fixture = try await SessionsFixture.start(tokenTTL: 4)
+        let created = try await fixture.create(repos: ["demo/hello"], access: "write")
+        try await fixture.waitFor(created.id, status: "ready")
+        let started = ContinuousClock.now
+        var round = 0
+        // 14 s with 4-second tokens: at least three expiries of the original lifetime.
+        while ContinuousClock.now - started < .seconds(14) {
+            round += 1
+            let result = try await fixture.exec(created.id, ["sh", "-c", "git fetch -q origin && git commit -q --allow-empty -m round-\(round) && git push -q origin HEAD:main"])
+            #expect(result.exitCode == 0, "round \(round) failed: \(result.stderr)")
+            try await Task.sleep(for: .milliseconds(700))
+        }
+        let history = try await fixture.watch(created.id) { items in items.contains { $0.type == "session.updated" } }
+        let refreshedSoFar = Self.refreshes(history)
+        #expect(refreshedSoFar >= 3, "at least three refreshes, got \(refreshedSoFar)")
+        #expect(!history.contains { $0.event.kind == "token" && $0.event.stage == "error" })
+        // Read the forge's counters right after a refresh lands, when the next one is seconds away.
+        let live = try await fixture.watch(created.id) { items in Self.refreshes(items) > refreshedSoFar }
+        let refreshed = Self.refreshes(live)
+        let stats = try await fixture.forge.stats()
+        #expect(stats.mints == 1 + refreshed, "exactly one mint per refresh (\(stats.mints) mints, \(refreshed) refreshes)")
+        // Pausing revokes the live token and any still in their grace period: in the end every
+        // minted token is revoked exactly once.
+        let _: Netclode_V1_PauseSessionResponse = try await fixture.call("PauseSession", Netclode_V1_PauseSessionRequest.with { $0.sessionID = created.id })
+        var final = try await fixture.forge.stats()
+        for _ in 0..<50 where final.revocations < final.mints {
+            try await Task.sleep(for: .milliseconds(100))
+            final = try await fixture.forge.stats()
+        }
+        #expect(final.mints == stats.mints, "no mint after the quiet moment")
+        #expect(final.revocations == final.mints, "each token revoked exactly once (\(final.revocations) of \(final.mints))")
+        await fixture.finish()
+    }
+
+    static func refreshes(_ items: [Netclode_V1_WatchSessionResponse]) -> Int {
+        items.filter { $0.event.kind == "token" && $0.event.stage == "refreshed" }.count
+    }
+}
