@@ -7,6 +7,6 @@ struct Netclode: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "netclode",
         abstract: "A self-hosted control plane for coding-agent sandboxes with scoped GitHub access.",
-        subcommands: [ServeCommand.self, AgentCommand.self, ForgeCommand.self, SessionCommand.self]
+        subcommands: [ServeCommand.self, AgentCommand.self, ForgeCommand.self, SessionCommand.self, ReposCommand.self]
     )
 }

@@ -46,3 +46,29 @@ struct TokenRefreshTests {
         items.filter { $0.event.kind == "token" && $0.event.stage == "refreshed" }.count
     }
 }
+
+/// A refresh that keeps failing is reported, retried, and recovers when GitHub does.
+@Suite("Token refresh failures end to end", .serialized)
+struct TokenRefreshFailureTests {
+    @Test func aFailingRefreshIsReportedAndRecovers() async throws {
+        let fixture = try await SessionsFixture.start(tokenTTL: 8)
+        let created = try await fixture.create(repos: ["demo/hello"])
+        try await fixture.waitFor(created.id, status: "ready")
+        // Every mint fails for a while: the first refresh (about 5.6 s after the mint) exhausts its
+        // retries; once the faults are used up the broker's next attempt succeeds.
+        try await fixture.forge.injectFault(status: 502, count: 8, pathPrefix: "/app/installations")
+        let items = try await fixture.watch(created.id, timeout: .seconds(60)) { items in
+            let token = items.filter { $0.event.kind == "token" }
+            guard let firstError = token.firstIndex(where: { $0.event.stage == "error" }) else { return false }
+            return token[firstError...].contains { $0.event.stage == "refreshed" }
+        }
+        let token = items.filter { $0.event.kind == "token" }
+        let error = try #require(token.first { $0.event.stage == "error" }, "a failing refresh is never silent")
+        #expect(error.event.message.contains("Token refresh failed"), "\(error.event.message)")
+        #expect(error.event.message.contains("502"), "GitHub's reason is given: \(error.event.message)")
+        #expect(token.contains { $0.event.stage == "refreshed" }, "it recovers when GitHub does")
+        let fetch = try await fixture.exec(created.id, ["git", "fetch", "origin"])
+        #expect(fetch.exitCode == 0, "the refreshed token works: \(fetch.stderr)")
+        await fixture.finish()
+    }
+}

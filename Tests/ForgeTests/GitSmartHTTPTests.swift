@@ -61,6 +61,18 @@ struct GitSmartHTTPTests {
         }
     }
 
+    @Test("fetch: a metadata-only token can list repositories but not clone them")
+    func metadataOnlyTokenCannotClone() async throws {
+        try await ForgeProcess.with(Self.setup) { forge in
+            try await TemporaryDirectory.with { work in
+                let token = try await forge.mint(owner: "demo", body: #"{"permissions":{"metadata":"read"}}"#)
+                let clone = try await Git.run(["clone", forge.authenticatedCloneURL("demo/hello", token: token), work.url.appendingPathComponent("x").path])
+                #expect(!clone.succeeded)
+                #expect(clone.stderr.contains("Permission to demo/hello.git denied"), "\(clone.stderr)")
+            }
+        }
+    }
+
     @Test("push: read token refused with GitHub's message at info/refs; write token lands the commit")
     func push() async throws {
         try await ForgeProcess.with(Self.setup) { forge in

@@ -35,6 +35,7 @@ public struct ControlPlaneServer: Sendable {
         let router = Router()
         router.get("/healthz") { _, _ in "ok\n" }
         SessionServiceRoutes.register(on: router, manager: manager, authenticator: APIAuthenticator(token: settings.apiToken))
+        GitHubServiceRoutes.register(on: router, listing: RepositoryListing(github: manager.github, logger: logger), authenticator: APIAuthenticator(token: settings.apiToken))
         AgentServiceRoutes.register(on: router, manager: manager)
         let manager = self.manager
         let logger = self.logger

@@ -5,8 +5,8 @@ import Logging
 
 /// Git smart HTTP with GitHub's access rules for installation tokens: no credentials → 401 with
 /// a Basic challenge; bad token → 401; repository not covered (or absent) → 404
-/// `Repository not found.`; push without `contents: write` → 403 at the first request of the
-/// push, so git prints GitHub's `remote: Permission to ... denied` line.
+/// `Repository not found.`; fetch without `contents: read` or push without `contents: write` → 403
+/// at the first request, so git prints GitHub's `remote: Permission to ... denied` line.
 struct GitHandler: Sendable {
     let state: ForgeState
     let backend: GitHTTPBackend
@@ -39,7 +39,10 @@ struct GitHandler: Sendable {
             ])
             return APIResponse.text(.notFound, "Repository not found.\n")
         }
-        if service == .receivePack && !record.grants("contents", atLeast: "write") {
+        // Every forge repository is private, so like GitHub it serves its contents only to tokens
+        // with `contents` (a metadata-only token can list repositories, never clone them).
+        let needed = service == .receivePack ? "write" : "read"
+        if !record.grants("contents", atLeast: needed) {
             return APIResponse.text(.forbidden, "Permission to \(repository.fullName).git denied to \(metadata.app.slug)[bot].\n")
         }
 

@@ -22,7 +22,8 @@ struct SessionCommand: AsyncParsableCommand {
             """,
         subcommands: [
             SessionCreateCommand.self, SessionListCommand.self, SessionGetCommand.self, SessionDeleteCommand.self,
-            SessionEventsCommand.self, SessionExecCommand.self,
+            SessionEventsCommand.self, SessionExecCommand.self, SessionAccessCommand.self, SessionPauseCommand.self,
+            SessionResumeCommand.self,
         ]
     )
 }

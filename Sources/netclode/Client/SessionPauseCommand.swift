@@ -1,0 +1,30 @@
+import ArgumentParser
+import NetclodeProto
+
+/// `netclode session pause <id>`.
+struct SessionPauseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause",
+        abstract: "Pause a session: stop its sandbox (the workspace stays on disk) and revoke its tokens.",
+        discussion: """
+            Example:
+              netclode session pause 3f2a9c0d1e
+            """
+    )
+
+    @OptionGroup var client: ClientOptions
+
+    @Argument(help: "The session id.")
+    var id: String
+
+    func run() async throws {
+        try await ClientFailure.reporting {
+            let response = try await client.connection().sessionClient().pause(id)
+            if client.json {
+                try ClientOutput.json(response)
+            } else {
+                ClientOutput.line("Paused session \(response.session.id): \(response.session.status)")
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import NetclodeProto
+
+/// `netclode session resume <id>`.
+struct SessionResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Resume a paused session: mint fresh tokens and start its sandbox again (existing clones are kept).",
+        discussion: """
+            Example:
+              netclode session resume 3f2a9c0d1e
+            """
+    )
+
+    @OptionGroup var client: ClientOptions
+
+    @Argument(help: "The session id.")
+    var id: String
+
+    func run() async throws {
+        try await ClientFailure.reporting {
+            let response = try await client.connection().sessionClient().resume(id)
+            if client.json {
+                try ClientOutput.json(response)
+            } else {
+                ClientOutput.line("Resumed session \(response.session.id): \(response.session.status)")
+            }
+        }
+    }
+}
