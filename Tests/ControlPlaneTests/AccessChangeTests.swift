@@ -70,7 +70,7 @@ struct AccessChangeTests {
         let fixture = try await SessionsFixture.start()
         let created = try await fixture.create(repos: ["demo/hello"])
         try await fixture.waitFor(created.id, status: "ready")
-        let pids = Self.processes(of: created.id)
+        let pids = SandboxProcesses.pids(of: created.id)
         #expect(!pids.isEmpty)
         for pid in pids { kill(pid, SIGSTOP) }
         let error = await fixture.error("UpdateRepoAccess", Netclode_V1_UpdateRepoAccessRequest.with { $0.sessionID = created.id; $0.repoAccess = "write" })
@@ -121,14 +121,5 @@ struct AccessChangeTests {
             #expect(await fixture.error("UpdateRepoAccess", request)?.code == code, "\(request)")
         }
         await fixture.finish()
-    }
-
-    /// Processes whose environment names the session (its bwrap and agent).
-    static func processes(of sessionID: String) -> [Int32] {
-        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { Int32($0) } ?? []
-        return pids.filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
-            return data.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "NETCLODE_SESSION_ID=\(sessionID)" }
-        }
     }
 }

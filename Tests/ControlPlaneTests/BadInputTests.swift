@@ -52,7 +52,7 @@ struct BadInputTests {
         let second = try await fixture.create(repos: [])
         try await fixture.waitFor(first.id, status: "ready")
         try await fixture.waitFor(second.id, status: "ready")
-        let firstSecret = try #require(Self.agentSecret(of: first.id), "the first agent's environment")
+        let firstSecret = try #require(SandboxProcesses.variable("NETCLODE_AGENT_SECRET", of: first.id), "the first agent's environment")
 
         let exec = try await fixture.exec(first.id, ["sh", "-c", "echo ${NETCLODE_AGENT_SECRET:-hidden}"])
         #expect(exec.stdout == "hidden\n", "commands never see the agent's secret")
@@ -78,20 +78,5 @@ struct BadInputTests {
             }
         }
         await fixture.finish()
-    }
-
-    /// The secret the sandbox runtime gave `sessionID`'s agent, read from its process environment
-    /// (the test runs as the same user as the control plane).
-    static func agentSecret(of sessionID: String) -> String? {
-        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { $0.allSatisfy(\.isNumber) } ?? []
-        for pid in pids {
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { continue }
-            let variables = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            guard variables.contains("NETCLODE_SESSION_ID=\(sessionID)") else { continue }
-            if let secret = variables.first(where: { $0.hasPrefix("NETCLODE_AGENT_SECRET=") }) {
-                return String(secret.dropFirst("NETCLODE_AGENT_SECRET=".count))
-            }
-        }
-        return nil
     }
 }

@@ -96,8 +96,7 @@ public actor SessionManager {
             throw .failedPrecondition(error.message)
         }
         let id = Identifiers.sessionID()
-        // The store keeps milliseconds; rounding here makes a restored session print the same times.
-        let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
+        let now = Date.nowToTheMillisecond
         let record = SessionRecord(
             id: id, name: input.name.isEmpty ? id : input.name, status: SessionStatus.creating.rawValue,
             repos: input.repositories.map { $0.cloneURL(webURL: github.endpoints.webURL).absoluteString },
@@ -202,7 +201,7 @@ public actor SessionManager {
     @discardableResult
     func save(_ record: SessionRecord) async throws(ControlPlaneError) -> SessionRecord {
         var record = record
-        record.updatedAt = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
+        record.updatedAt = .nowToTheMillisecond
         do { try await store.updateSession(record) } catch {
             throw .internal("could not save session \(record.id): \(error)")
         }
@@ -233,5 +232,12 @@ public actor SessionManager {
     private static func jsonArray(_ strings: [String]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: strings, options: [.withoutEscapingSlashes])) ?? Data("[]".utf8)
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension Date {
+    /// Now, rounded to what the store keeps, so a restored session prints the same times.
+    static var nowToTheMillisecond: Date {
+        Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
     }
 }
