@@ -10,8 +10,8 @@ import TestSupport
 @Suite("netclode repos and session access/pause/resume", .serialized)
 struct ReposAndAccessCommandTests {
     /// A forge with three installed repos in two installations, `netclode serve`, and a CLI runner.
-    static func withServer<T>(githubApp: Bool = true, _ body: (ForgeProcess, CLIRunner) async throws -> T) async throws -> T {
-        let forge = try await ForgeProcess.start(repos: ["demo/hello", "demo/widgets", "other/tools"], uninstalledRepos: ["outsider/secret"])
+    static func withServer<T>(githubApp: Bool = true, uninstalledRepos: [String] = ["outsider/secret"], _ body: (ForgeProcess, CLIRunner) async throws -> T) async throws -> T {
+        let forge = try await ForgeProcess.start(repos: ["demo/hello", "demo/widgets", "other/tools"], uninstalledRepos: uninstalledRepos)
         var controlPlane: ControlPlaneProcess?
         var directory: TemporaryDirectory?
         defer { directory?.remove() }
@@ -50,6 +50,23 @@ struct ReposAndAccessCommandTests {
 
             let stats = try await forge.stats()
             #expect(stats.mints == stats.revocations, "listing tokens are revoked right after")
+        }
+    }
+
+    @Test("the troubleshooting messages reach the CLI with the repository named and the fix stated")
+    func troubleshootingMessages() async throws {
+        try await Self.withServer(uninstalledRepos: ["outsider/secret", "demo/private"]) { _, cli in
+            let uncovered = try await cli.run(["session", "create", "--repo", "demo/hello", "--repo", "demo/private"])
+            #expect(uncovered.exitCode == 1, "\(uncovered.transcript)")
+            #expect(uncovered.stderr.hasPrefix("error: Resource not accessible by integration: demo/private — add it to the App installation at "), "\(uncovered.transcript)")
+            #expect(!uncovered.stderr.contains("demo/hello"))
+            let missing = try await cli.run(["session", "create", "--repo", "outsider/secret"])
+            #expect(missing.stderr.hasPrefix("error: Repository not found: outsider/secret (is the GitHub App installed on outsider?)"), "\(missing.transcript)")
+        }
+        try await Self.withServer(githubApp: false) { _, cli in
+            let unconfigured = try await cli.run(["session", "create", "--repo", "demo/hello"])
+            #expect(unconfigured.exitCode == 1, "\(unconfigured.transcript)")
+            #expect(unconfigured.stderr.hasPrefix("error: GitHub App not configured: missing GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY_B64 (or GITHUB_APP_PRIVATE_KEY_PATH)"), "\(unconfigured.transcript)")
         }
     }
 

@@ -29,7 +29,9 @@ enum ClientFailure: Error, CustomStringConvertible {
         case .failed: 1
         case .server(let error):
             switch error.code {
-            case .unauthenticated, .permissionDenied: 2
+            // permission_denied is GitHub refusing the App (e.g. a repo outside the installation),
+            // not a problem with the API token: it is an ordinary refusal.
+            case .unauthenticated: 2
             case .unavailable, .deadlineExceeded: 3
             default: 1
             }
