@@ -159,7 +159,8 @@ struct UnaryTests {
             let started = ContinuousClock.now
             let response = try await RawHTTP.send(echoURL(server), contentType: "application/json", json: "{}",
                                                   headers: [("Connect-Timeout-Ms", "200")])
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // Far below the handler's 20 s sleep, with room for a loaded CI machine.
+            #expect(ContinuousClock.now - started < .seconds(15))
             #expect(response.status == 504)
             #expect(response.bodyString == #"{"code":"deadline_exceeded","message":"the call's deadline of 200 ms expired"}"#)
             #expect(await cancelled.next() == true, "the handler is cancelled at the deadline")
@@ -274,7 +275,7 @@ struct UnaryTests {
             try await client.unary(EchoService.echo, Echo_V1_EchoRequest(), as: Echo_V1_EchoResponse.self)
         }
         #expect(error?.code == .unavailable)
-        #expect(ContinuousClock.now - started < .seconds(5), "a refused connection is reported at once")
+        #expect(ContinuousClock.now - started < .seconds(30), "a refused connection is reported at once, not after the 90 s retry loop of a shared client")
         let streamError = await #expect(throws: ConnectError.self) {
             for try await _ in client.serverStream(EchoService.count, Echo_V1_CountRequest(), as: Echo_V1_CountResponse.self) {}
         }
