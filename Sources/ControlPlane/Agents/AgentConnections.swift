@@ -22,6 +22,8 @@ actor AgentConnections {
     private var secrets: [String: String] = [:]
     private var connections: [String: Connection] = [:]
     private var pending: [String: CheckedContinuation<Reply, any Error>] = [:]
+    /// The session each pending command was sent to, so a closing channel fails them at once.
+    private var pendingSession: [String: String] = [:]
     private var attachWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     private var generation = 0
 
@@ -34,6 +36,7 @@ actor AgentConnections {
     func unregister(sessionID: String) {
         secrets[sessionID] = nil
         connections.removeValue(forKey: sessionID)?.continuation.finish()
+        failPending(of: sessionID)
     }
 
     /// True when `secret` is the one registered for `sessionID`: another session's secret is useless.
@@ -84,6 +87,7 @@ actor AgentConnections {
         defer { timer.cancel() }
         return try await withCheckedThrowingContinuation { continuation in
             pending[id] = continuation
+            pendingSession[id] = sessionID
             connection.continuation.yield(command)
         }
     }
@@ -95,21 +99,36 @@ actor AgentConnections {
 
     /// Delivers a reply to the command waiting for it; replies nobody waits for are dropped.
     func resolve(commandID: String, _ reply: Reply) {
+        pendingSession[commandID] = nil
         pending.removeValue(forKey: commandID)?.resume(returning: reply)
     }
 
     /// Closes every channel (shutdown).
     func closeAll() {
-        for connection in connections.values { connection.continuation.finish() }
+        for (sessionID, connection) in connections {
+            connection.continuation.finish()
+            failPending(of: sessionID)
+        }
         connections.removeAll()
     }
 
     private func fail(_ commandID: String, _ error: any Error) {
+        pendingSession[commandID] = nil
         pending.removeValue(forKey: commandID)?.resume(throwing: error)
     }
 
+    /// A command sent to an agent that is gone will never be answered: fail it now rather than at
+    /// its deadline, so callers (e.g. the broker revoking an undelivered token) act at once.
+    private func failPending(of sessionID: String) {
+        for (commandID, session) in pendingSession where session == sessionID {
+            fail(commandID, ControlPlaneError.unavailable("the agent of session \(sessionID) disconnected"))
+        }
+    }
+
     private func detach(sessionID: String, generation: Int) {
-        if connections[sessionID]?.generation == generation { connections[sessionID] = nil }
+        guard connections[sessionID]?.generation == generation else { return }
+        connections[sessionID] = nil
+        failPending(of: sessionID)
     }
 
     private func releaseAttachWaiters(_ sessionID: String) {

@@ -264,14 +264,23 @@ public actor TokenBroker {
                 do { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) } catch { return }
             }
             guard let current = leases[session], current.generation == generation else { return }
-            do {
-                try await refresh(session: session, lease: current)
-                failures = 0
-            } catch {
+            // Not cancelled with the loop: once a mint has started, its token is either delivered
+            // or revoked (a pause or delete arriving meanwhile is handled by the generation check).
+            let attempt = Task { () async -> GitHubError? in
+                do throws(GitHubError) {
+                    try await self.refresh(session: session, lease: current)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let error = await attempt.value {
                 failures += 1
                 let retryIn = Duration.milliseconds(Int64(retryDelay(before: current.tokens, failures: failures) * 1000))
                 logger.warning("token refresh failed", metadata: ["session": "\(session)", "error": "\(error.message)", "retryInMs": "\(retryIn.milliseconds)"])
                 try? await current.onRenewal?(.failed(error, retryIn: retryIn))
+            } else {
+                failures = 0
             }
         }
     }
@@ -312,7 +321,8 @@ public actor TokenBroker {
         let due = pending.filter(tokens.contains)
         let rest = pending.filter { !tokens.contains($0) }
         retiring[session] = rest.isEmpty ? nil : rest
-        await revoke(due, session: session, reason: "refreshed")
+        // A token that has already expired is dead without GitHub's help.
+        await revoke(due.filter { $0.expiresAt > Date() }, session: session, reason: "refreshed")
     }
 
     /// Seconds to wait before retrying a failed refresh: the configured delay, but never so long
@@ -326,10 +336,20 @@ public actor TokenBroker {
     // MARK: Revoking
 
     private func revoke(_ tokens: [InstallationToken], session: String, reason: String) async {
+        guard !tokens.isEmpty else { return }
+        let client = self.client
+        let logger = self.logger
+        // A revocation must complete even when the task asking for it is cancelled (a refresh cut
+        // short by a pause would otherwise leave its fresh token alive): an unstructured task does
+        // not inherit the caller's cancellation.
+        await Task {
+            await Self.revoke(tokens, session: session, reason: reason, client: client, logger: logger)
+        }.value
+    }
+
+    private static func revoke(_ tokens: [InstallationToken], session: String, reason: String, client: GitHubAPIClient, logger: Logger) async {
         await withTaskGroup(of: Void.self) { group in
             for token in tokens {
-                let client = self.client
-                let logger = self.logger
                 group.addTask {
                     do throws(GitHubError) {
                         try await client.revoke(token)
