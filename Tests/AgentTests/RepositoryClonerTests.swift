@@ -10,10 +10,8 @@ import TestSupport
 struct RepositoryClonerTests {
     @Test("two repositories clone in parallel into owner__repo with a write token; no token on disk")
     func parallelClone() async throws {
-        let fixture = try await AgentFixture.start(repos: ["demo/hello", "demo/widgets"])
-        var tokens: [InstallationToken] = []
-        do {
-            tokens = try await fixture.grant(["demo/hello", "demo/widgets"], access: .write)
+        try await AgentFixture.with(repos: ["demo/hello", "demo/widgets"]) { fixture in
+            let tokens = try await fixture.grant(["demo/hello", "demo/widgets"], access: .write)
             let recorder = EventRecorder()
             let targets = try CloneLayout.targets(urls: [
                 fixture.forge.cloneURL("demo/hello").absoluteString, fixture.forge.cloneURL("demo/widgets").absoluteString,
@@ -53,19 +51,13 @@ struct RepositoryClonerTests {
             let againEvents = await again.events
             #expect(againEvents.count == 2)
             #expect(againEvents.allSatisfy { $0.kind == .done && $0.message == "Already cloned" }, "\(againEvents)")
-        } catch {
-            await fixture.finish(tokens: tokens)
-            throw error
         }
-        await fixture.finish(tokens: tokens)
     }
 
     @Test("one repository clones into the workspace root, even next to unrelated files")
     func singleRepositoryIntoRoot() async throws {
-        let fixture = try await AgentFixture.start(repos: ["demo/hello"])
-        var tokens: [InstallationToken] = []
-        do {
-            tokens = try await fixture.grant(["demo/hello"], access: .read)
+        try await AgentFixture.with(repos: ["demo/hello"]) { fixture in
+            try await fixture.grant(["demo/hello"], access: .read)
             try "notes".write(to: fixture.workspace.appendingPathComponent("NOTES.txt"), atomically: true, encoding: .utf8)
             let targets = try CloneLayout.targets(urls: [fixture.forge.cloneURL("demo/hello").absoluteString])
             #expect(targets.map(\.directory) == [""])
@@ -78,22 +70,16 @@ struct RepositoryClonerTests {
             #expect(status.stdout == "?? NOTES.txt\n")
             let entries = try FileManager.default.contentsOfDirectory(atPath: fixture.workspace.path)
             #expect(!entries.contains { $0.hasPrefix(".netclode-clone-") })
-            for token in tokens {
+            for token in fixture.leased.tokens {
                 #expect(AgentFixture.files(containing: token.secret, under: fixture.root.url).isEmpty)
             }
-        } catch {
-            await fixture.finish(tokens: tokens)
-            throw error
         }
-        await fixture.finish(tokens: tokens)
     }
 
     @Test("a repository the token does not cover fails with Repository not found; the other still clones")
     func uncoveredRepository() async throws {
-        let fixture = try await AgentFixture.start(repos: ["demo/hello", "demo/secret"], uninstalledRepos: ["stranger/tool"])
-        var tokens: [InstallationToken] = []
-        do {
-            tokens = try await fixture.grant(["demo/hello"], access: .write)
+        try await AgentFixture.with(repos: ["demo/hello", "demo/secret"], uninstalledRepos: ["stranger/tool"]) { fixture in
+            let tokens = try await fixture.grant(["demo/hello"], access: .write)
             let recorder = EventRecorder()
             let targets = [
                 fixture.target("demo/hello", directory: "demo__hello"),
@@ -124,19 +110,13 @@ struct RepositoryClonerTests {
             for token in tokens { #expect(!all.contains(token.secret)) }
             let entries = try FileManager.default.contentsOfDirectory(atPath: fixture.workspace.path)
             #expect(entries == ["demo__hello"])
-        } catch {
-            await fixture.finish(tokens: tokens)
-            throw error
         }
-        await fixture.finish(tokens: tokens)
     }
 
     @Test("refused targets: credentials in the URL, a directory holding another repository, escapes")
     func refusedTargets() async throws {
-        let fixture = try await AgentFixture.start(repos: ["demo/hello", "demo/widgets"])
-        var tokens: [InstallationToken] = []
-        do {
-            tokens = try await fixture.grant(["demo/hello", "demo/widgets"], access: .read)
+        try await AgentFixture.with(repos: ["demo/hello", "demo/widgets"]) { fixture in
+            let tokens = try await fixture.grant(["demo/hello", "demo/widgets"], access: .read)
             let cloner = fixture.cloner()
             var withUser = fixture.target("demo/hello", directory: "x")
             withUser.url = withUser.url.replacingOccurrences(of: "http://", with: "http://x-access-token:\(tokens[0].secret)@")
@@ -154,20 +134,13 @@ struct RepositoryClonerTests {
 
             let duplicates = await cloner.cloneAll([fixture.target("demo/hello", directory: "d"), fixture.target("demo/widgets", directory: "d")]) { _ in }
             #expect(duplicates.map(\.succeeded) == [true, false])
-        } catch {
-            await fixture.finish(tokens: tokens)
-            throw error
         }
-        await fixture.finish(tokens: tokens)
     }
 
     @Test("a new token in the store is used by the next fetch (old one revoked)")
     func tokenRotation() async throws {
-        let fixture = try await AgentFixture.start(repos: ["demo/hello"])
-        var tokens: [InstallationToken] = []
-        do {
+        try await AgentFixture.with(repos: ["demo/hello"]) { fixture in
             let first = try await fixture.grant(["demo/hello"], access: .read)
-            tokens += first
             let outcome = await fixture.cloner().clone(fixture.target("demo/hello", directory: "")) { _ in }
             #expect(outcome.succeeded, "\(outcome.message)")
             #expect(try await fixture.git(["fetch", "origin"], in: fixture.workspace).succeeded)
@@ -178,26 +151,19 @@ struct RepositoryClonerTests {
             #expect(!stale.stderr.contains(first[0].secret))
 
             let second = try await fixture.grant(["demo/hello"], access: .read)
-            tokens += second
             #expect(second[0].secret != first[0].secret)
             let fresh = try await fixture.git(["fetch", "origin"], in: fixture.workspace)
             #expect(fresh.succeeded, "\(fresh.stderr)")
-            for token in tokens {
+            for token in fixture.leased.tokens {
                 #expect(AgentFixture.files(containing: token.secret, under: fixture.root.url).isEmpty)
             }
-        } catch {
-            await fixture.finish(tokens: tokens)
-            throw error
         }
-        await fixture.finish(tokens: tokens)
     }
 
     @Test("push through the helper works with write and is denied with read")
     func pushByAccessLevel() async throws {
-        let fixture = try await AgentFixture.start(repos: ["demo/hello"])
-        var tokens: [InstallationToken] = []
-        do {
-            tokens += try await fixture.grant(["demo/hello"], access: .write)
+        try await AgentFixture.with(repos: ["demo/hello"]) { fixture in
+            try await fixture.grant(["demo/hello"], access: .write)
             #expect(await fixture.cloner().clone(fixture.target("demo/hello", directory: "")) { _ in }.succeeded)
             let workspace = fixture.workspace
             try "one\n".write(to: workspace.appendingPathComponent("pushed.txt"), atomically: true, encoding: .utf8)
@@ -209,26 +175,20 @@ struct RepositoryClonerTests {
             #expect(remoteLog.stdout == "from the sandbox\n")
 
             // Downgrade: a read token replaces (and revokes) the write token.
-            tokens += try await fixture.grant(["demo/hello"], access: .read)
+            try await fixture.grant(["demo/hello"], access: .read)
             try "two\n".write(to: workspace.appendingPathComponent("pushed.txt"), atomically: true, encoding: .utf8)
             _ = try await fixture.git(["commit", "-am", "denied"], in: workspace)
             let denied = try await fixture.git(["push", "origin", "HEAD"], in: workspace)
             #expect(!denied.succeeded)
             #expect(denied.stderr.contains("Permission to demo/hello.git denied"), "\(denied.stderr)")
             #expect(try await fixture.git(["fetch", "origin"], in: workspace).succeeded, "read still works")
-        } catch {
-            await fixture.finish(tokens: tokens)
-            throw error
         }
-        await fixture.finish(tokens: tokens)
     }
 
     @Test("real git ls-remote runs `netclode agent credential get` via the helper environment")
     func lsRemoteThroughEnvironmentConfiguration() async throws {
-        let fixture = try await AgentFixture.start(repos: ["demo/hello"])
-        var tokens: [InstallationToken] = []
-        do {
-            tokens = try await fixture.grant(["demo/hello"], access: .read)
+        try await AgentFixture.with(repos: ["demo/hello"]) { fixture in
+            try await fixture.grant(["demo/hello"], access: .read)
             // No .gitconfig this time: the helper comes only from GIT_CONFIG_COUNT & co.
             var environment = fixture.gitEnvironment
             environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
@@ -244,11 +204,7 @@ struct RepositoryClonerTests {
             let refused = try await Git.run(["ls-remote", url], environment: bare)
             #expect(!refused.succeeded)
             #expect(refused.stderr.contains("terminal prompts disabled") || refused.stderr.contains("could not read Username"), "\(refused.stderr)")
-        } catch {
-            await fixture.finish(tokens: tokens)
-            throw error
         }
-        await fixture.finish(tokens: tokens)
     }
 
     @Test("a bigger repository reports percentages while cloning")
@@ -256,10 +212,8 @@ struct RepositoryClonerTests {
         let source = try TemporaryDirectory(prefix: "netclode-big")
         defer { source.remove() }
         try await Self.makeBigRepository(at: source.url)
-        let fixture = try await AgentFixture.start(repos: ["demo/hello"], imports: ["demo/big=\(source.path)"])
-        var tokens: [InstallationToken] = []
-        do {
-            tokens = try await fixture.grant(["demo/big"], access: .read)
+        try await AgentFixture.with(repos: ["demo/hello"], imports: ["demo/big=\(source.path)"]) { fixture in
+            let tokens = try await fixture.grant(["demo/big"], access: .read)
             let recorder = EventRecorder()
             let start = ContinuousClock.now
             let outcome = await fixture.cloner().clone(fixture.target("demo/big", directory: "demo__big"), onEvent: recorder.handler)
@@ -282,28 +236,18 @@ struct RepositoryClonerTests {
             let plainElapsed = ContinuousClock.now - plainStart
             #expect(plain.succeeded)
             print("clone of demo/big (\(Self.size(of: fixture.forge.bareRepository("demo/big"))) bytes packed): agent \(agentElapsed), plain git \(plainElapsed), \(progress.count) progress events")
-        } catch {
-            await fixture.finish(tokens: tokens)
-            throw error
         }
-        await fixture.finish(tokens: tokens)
     }
 
     @Test("blobless clone works through the helper (file contents fetched lazily)")
     func bloblessClone() async throws {
-        let fixture = try await AgentFixture.start(repos: ["demo/hello"])
-        var tokens: [InstallationToken] = []
-        do {
-            tokens = try await fixture.grant(["demo/hello"], access: .read)
+        try await AgentFixture.with(repos: ["demo/hello"]) { fixture in
+            try await fixture.grant(["demo/hello"], access: .read)
             let outcome = await fixture.cloner(.init(blobless: true)).clone(fixture.target("demo/hello", directory: "")) { _ in }
             #expect(outcome.succeeded, "\(outcome.message)")
             let filter = try await fixture.git(["config", "remote.origin.partialclonefilter"], in: fixture.workspace)
             #expect(filter.stdout == "blob:none\n")
-        } catch {
-            await fixture.finish(tokens: tokens)
-            throw error
         }
-        await fixture.finish(tokens: tokens)
     }
 
     // MARK: Helpers

@@ -1,4 +1,5 @@
 import Forge
+import GitHubApp
 import Foundation
 import NIOHTTP1
 import Testing
@@ -34,7 +35,7 @@ struct ForgeInitTests {
             let attributes = try FileManager.default.attributesOfItem(atPath: keyPath)
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
             let pem = try String(contentsOfFile: keyPath, encoding: .utf8)
-            #expect(pem.hasPrefix("-----BEGIN RSA PRIVATE KEY-----"))
+            #expect(pem.hasPrefix(PEMHeader.pkcs1PrivateKey))
 
             for name in ["demo/hello", "demo/world", "other/secret"] {
                 let bare = data.appendingPathComponent("repos/\(name).git")

@@ -91,7 +91,7 @@ struct PrivateKeyTests {
         #expect(throws: GitHubError.invalidPrivateKey(.notPEM)) { try AppPrivateKey(base64PEM: Data("hello".utf8).base64EncodedString()) }
         #expect(throws: GitHubError.invalidPrivateKey(.notRSA)) { try AppPrivateKey(pem: P256.Signing.PrivateKey().pemRepresentation) }
         #expect(throws: GitHubError.invalidPrivateKey(.notRSA)) {
-            try AppPrivateKey(pem: "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----")
+            try AppPrivateKey(pem: PEMHeader.begin("EC PRIVATE KEY") + "\nAAAA\n" + PEMHeader.end("EC PRIVATE KEY"))
         }
         #expect(throws: GitHubError.invalidPrivateKey(.tooShort(bits: 1024))) { try AppPrivateKey(pem: TestKeys.rsa1024.pemRepresentation) }
         #expect(throws: GitHubError.invalidPrivateKey(.unreadable(path: "/nonexistent/key.pem", reason: "no such file"))) {

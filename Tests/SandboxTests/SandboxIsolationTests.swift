@@ -14,7 +14,7 @@ struct SandboxIsolationTests {
             let database = fixture.dataDirectory.appendingPathComponent("netclode.sqlite")
             try Data("database".utf8).write(to: database)
             let key = fixture.root.url.appendingPathComponent("app-key.pem")
-            try Data("-----BEGIN RSA PRIVATE KEY-----".utf8).write(to: key)
+            try Data("stand-in for the App private key".utf8).write(to: key)
             let otherWorkspace = fixture.runtime.directory(of: "other").appendingPathComponent("workspace")
             try FileManager.default.createDirectory(at: otherWorkspace, withIntermediateDirectories: true)
             let otherFile = otherWorkspace.appendingPathComponent("secret.txt")

@@ -16,7 +16,7 @@ public struct AppPrivateKey: Sendable, CustomStringConvertible, CustomDebugStrin
         guard trimmed.hasPrefix("-----BEGIN "), trimmed.contains("-----END ") else {
             throw .invalidPrivateKey(.notPEM)
         }
-        guard trimmed.hasPrefix("-----BEGIN RSA PRIVATE KEY-----") || trimmed.hasPrefix("-----BEGIN PRIVATE KEY-----") else {
+        guard trimmed.hasPrefix(PEMHeader.pkcs1PrivateKey) || trimmed.hasPrefix(PEMHeader.pkcs8PrivateKey) else {
             throw .invalidPrivateKey(.notRSA)
         }
         let key: _RSA.Signing.PrivateKey

@@ -101,7 +101,7 @@ extension GitHubError.PrivateKeyProblem {
         case .notBase64:
             "GITHUB_APP_PRIVATE_KEY_B64 is not valid base64 (encode the whole .pem file, e.g. `base64 -w0 key.pem`)"
         case .notPEM:
-            "the key is not a PEM document (expected -----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----)"
+            "the key is not a PEM document (expected \(PEMHeader.pkcs1PrivateKey) or \(PEMHeader.pkcs8PrivateKey))"
         case .notRSA:
             "the PEM is not an RSA private key (GitHub App keys are RSA; PKCS#1 or PKCS#8)"
         case .tooShort(let bits):

@@ -1,5 +1,6 @@
 import Agent
 import Foundation
+import Synchronization
 import GitHubApp
 import Logging
 import Testing
@@ -17,6 +18,8 @@ struct AgentFixture {
     let store: CredentialStore
     let server: CredentialServer
     let helper: CredentialHelperConfiguration
+    /// Every token the fixture leased, so ``finish()`` can check that none reached the logs.
+    let leased = TokenLedger()
 
     var workspace: URL { root.url.appendingPathComponent("workspace", isDirectory: true) }
     var home: URL { root.url.appendingPathComponent("home", isDirectory: true) }
@@ -69,7 +72,9 @@ struct AgentFixture {
 
     /// Mints tokens for `repos` in `session` (replacing and revoking the session's earlier ones).
     func lease(_ repos: [String], access: RepoAccess, session: String = "s1") async throws -> [InstallationToken] {
-        try await broker.lease(session: session, repositories: repos.map(reference), access: access)
+        let tokens = try await broker.lease(session: session, repositories: repos.map(reference), access: access)
+        leased.record(tokens)
+        return tokens
     }
 
     /// What the control plane would send the agent for `tokens`.
@@ -119,9 +124,23 @@ struct AgentFixture {
         return found
     }
 
-    func finish(tokens: [InstallationToken] = []) async {
+    /// Starts a fixture, runs `body`, and always finishes it (checks and cleanup), even when the
+    /// body throws.
+    static func with(repos: [String], uninstalledRepos: [String] = [], imports: [String] = [], _ body: (AgentFixture) async throws -> Void) async throws {
+        let fixture = try await start(repos: repos, uninstalledRepos: uninstalledRepos, imports: imports)
+        do {
+            try await body(fixture)
+        } catch {
+            await fixture.finish()
+            throw error
+        }
+        await fixture.finish()
+    }
+
+    /// Checks that no leased token reached the logs, then stops everything and removes the files.
+    func finish() async {
         let text = logs.text
-        for token in tokens {
+        for token in leased.tokens {
             #expect(!text.contains(token.secret), "a token reached the logs")
         }
         await server.stop()
@@ -129,6 +148,15 @@ struct AgentFixture {
         await forge.stop()
         root.remove()
     }
+}
+
+/// The tokens a fixture handed out.
+final class TokenLedger: Sendable {
+    private let state = Mutex<[InstallationToken]>([])
+
+    func record(_ tokens: [InstallationToken]) { state.withLock { $0 += tokens } }
+
+    var tokens: [InstallationToken] { state.withLock { $0 } }
 }
 
 /// Collects clone events from concurrent clones.
