@@ -8,6 +8,11 @@ struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "The sandbox agent (started by the control plane), and git's credential helper.",
+        discussion: """
+            Not run by hand: the control plane starts `netclode agent` in each session's sandbox with its settings in the environment.
+
+            Example (what the sandbox runs): NETCLODE_CONTROL_PLANE_URL=http://127.0.0.1:8080 NETCLODE_SESSION_ID=... NETCLODE_AGENT_SECRET=... netclode agent
+            """,
         subcommands: [AgentRunCommand.self, AgentCredentialCommand.self],
         defaultSubcommand: AgentRunCommand.self
     )

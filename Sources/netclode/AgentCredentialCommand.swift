@@ -9,7 +9,10 @@ import Foundation
 struct AgentCredentialCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "credential",
-        abstract: "git credential helper: answers git with the session's current token (from the running agent)."
+        abstract: "git credential helper: answers git with the session's current token (from the running agent).",
+        discussion: """
+            Example (what the agent configures): git -c credential.helper='!netclode agent credential' fetch
+            """
     )
 
     @Option(help: "The agent's socket (default: $NETCLODE_AGENT_SOCKET, else $HOME/.netclode/agent.sock).")

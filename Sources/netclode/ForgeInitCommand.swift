@@ -6,7 +6,10 @@ import Foundation
 struct ForgeInitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create a forge: a GitHub App with a fresh key, one installation per owner, bare repositories."
+        abstract: "Create a forge: a GitHub App with a fresh key, one installation per owner, bare repositories.",
+        discussion: """
+            Example: netclode forge init --data /tmp/forge --repo acme/api --import acme/big=$HOME/src/big --uninstalled-repo outsider/secret
+            """
     )
 
     @Option(name: .long, help: "The forge's data directory (must not exist yet, or be empty).")

@@ -7,6 +7,11 @@ struct Netclode: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "netclode",
         abstract: "A self-hosted control plane for coding-agent sandboxes with scoped GitHub access.",
-        subcommands: [ServeCommand.self, AgentCommand.self, ForgeCommand.self, SessionCommand.self, ReposCommand.self]
+        discussion: """
+            Start with `netclode dev` (everything embedded, no GitHub account needed), then, in another terminal:
+
+            Example: netclode session create --repo netclode-demo/hello --access write --watch
+            """,
+        subcommands: [DevCommand.self, ServeCommand.self, AgentCommand.self, ForgeCommand.self, SessionCommand.self, ReposCommand.self]
     )
 }

@@ -17,8 +17,33 @@ struct ClientSettingsTests {
             let result = try await cli.run(["session", "list"])
             #expect(result.exitCode == 2)
             #expect(result.stdout.isEmpty)
-            #expect(result.stderr.hasPrefix("error: no API token: pass --token TOKEN or set NETCLODE_API_TOKEN"), "\(result.stderr)")
+            #expect(result.stderr.hasPrefix("error: no API token: run `netclode dev`"), "\(result.stderr)")
+            #expect(result.stderr.contains("pass --token TOKEN or set NETCLODE_API_TOKEN"), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+    }
+
+    @Test("server and token come from the client context netclode dev writes, unless flags or variables say otherwise")
+    func clientContext() async throws {
+        try await TemporaryDirectory.with(prefix: "netclode-cli") { directory in
+            let context = directory.url.appendingPathComponent("context.json")
+            try #"{"server": "http://127.0.0.1:1", "token": "from-context-0123456789", "source": "test"}"#
+                .write(to: context, atomically: true, encoding: .utf8)
+            let cli = CLIRunner(server: nil, token: nil, workingDirectory: directory.url)
+            let fromContext = try await cli.run(["session", "list"], timeout: .seconds(60))
+            #expect(fromContext.exitCode == 3, "\(fromContext.transcript)")
+            #expect(fromContext.stderr.hasPrefix("error: cannot reach http://127.0.0.1:1/"), "\(fromContext.stderr)")
+
+            // Another server named explicitly: the context's token is not sent there.
+            let elsewhere = CLIRunner(server: "http://127.0.0.1:2", token: nil, workingDirectory: directory.url)
+            let refused = try await elsewhere.run(["session", "list"])
+            #expect(refused.exitCode == 2, "\(refused.transcript)")
+            #expect(refused.stderr.hasPrefix("error: no API token"), "\(refused.stderr)")
+
+            try "not json".write(to: context, atomically: true, encoding: .utf8)
+            let broken = try await cli.run(["session", "list"])
+            #expect(broken.exitCode == 2, "\(broken.transcript)")
+            #expect(broken.stderr.contains("cannot read the client context \(context.path)"), "\(broken.stderr)")
         }
     }
 

@@ -341,6 +341,26 @@ final class ProcessBox: Sendable {
         kill()
     }
 
+    /// Sends `signal` (e.g. SIGINT, as Ctrl-C does) and waits up to `timeout` for the exit; the
+    /// exit status, or nil when the process was still running (it is then killed).
+    func interrupt(_ signal: Int32 = SIGINT, timeout: Duration) async -> Int32? {
+        let pid = state.withLock { state -> Int32? in
+            defer { state.stopped = true }
+            return state.process.isRunning ? state.process.processIdentifier : nil
+        }
+        if let pid { _ = Foundation.kill(pid, signal) }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let status = state.withLock({ $0.process.isRunning ? nil : $0.process.terminationStatus }) { return status }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        kill()
+        return nil
+    }
+
+    /// Everything the process wrote to stdout so far.
+    var standardOutput: String { state.withLock { String(decoding: $0.stdout, as: UTF8.self) } }
+
     var processIdentifier: Int32 { state.withLock { $0.process.processIdentifier } }
 
     var isRunning: Bool { state.withLock { $0.process.isRunning } }

@@ -32,6 +32,13 @@ public struct ControlPlaneServer: Sendable {
     /// Serves until SIGINT/SIGTERM, then shuts the sessions down gracefully (agents told, tokens
     /// revoked, database closed). `onReady` runs once the socket is bound and sessions restored.
     public func run(onReady: @escaping @Sendable (ReadyInfo) async -> Void = { _ in }) async throws {
+        try await serviceGroup(gracefulShutdownSignals: [.sigterm, .sigint], onReady: onReady).run()
+    }
+
+    /// The server as a service group, for a process that embeds it among other services
+    /// (`netclode dev` runs it after its forge). Without signals it shuts down when its parent
+    /// group does.
+    public func serviceGroup(gracefulShutdownSignals: [UnixSignal] = [], onReady: @escaping @Sendable (ReadyInfo) async -> Void = { _ in }) -> ServiceGroup {
         let router = Router()
         router.get("/healthz") { _, _ in "ok\n" }
         SessionServiceRoutes.register(on: router, manager: manager, authenticator: APIAuthenticator(token: settings.apiToken))
@@ -58,12 +65,11 @@ public struct ControlPlaneServer: Sendable {
         )
         // Services shut down in reverse order: the sessions go first, ending the agents' Attach and
         // the watchers' streams, so the HTTP server then drains at once instead of waiting on them.
-        let group = ServiceGroup(configuration: .init(
+        return ServiceGroup(configuration: .init(
             services: [.init(service: app), .init(service: SessionShutdownService(manager: manager))],
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            gracefulShutdownSignals: gracefulShutdownSignals,
             logger: logger
         ))
-        try await group.run()
     }
 }
 

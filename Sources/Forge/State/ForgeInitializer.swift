@@ -12,15 +12,18 @@ public struct ForgeInitOptions: Sendable {
     public var imports: [String]
     /// `OWNER/NAME`, on disk but covered by no installation.
     public var uninstalledRepositories: [String]
+    /// Created repositories get a few commits of sample files instead of a single README.
+    public var sampleContent: Bool
 
     public init(dataDirectory: URL, appID: Int = 4242, owners: [String] = [], repositories: [String] = [],
-                imports: [String] = [], uninstalledRepositories: [String] = []) {
+                imports: [String] = [], uninstalledRepositories: [String] = [], sampleContent: Bool = false) {
         self.dataDirectory = dataDirectory
         self.appID = appID
         self.owners = owners
         self.repositories = repositories
         self.imports = imports
         self.uninstalledRepositories = uninstalledRepositories
+        self.sampleContent = sampleContent
     }
 }
 
@@ -194,7 +197,7 @@ public enum ForgeInitializer {
             if let path = planned.importPath {
                 try await GitRunner.check(["clone", "--bare", "--quiet", path, bare.path])
             } else {
-                try await createRepository(at: bare, fullName: record.fullName, scratch: layout.dataDirectory)
+                try await createRepository(at: bare, fullName: record.fullName, sample: options.sampleContent, scratch: layout.dataDirectory)
             }
             repositories.append(record)
         }
@@ -224,15 +227,24 @@ public enum ForgeInitializer {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
     }
 
-    /// A bare repository on `main` holding one commit with a README, made with real git.
-    private static func createRepository(at bare: URL, fullName: String, scratch: URL) async throws {
+    /// A bare repository on `main`, made with real git: one commit with a README, or the
+    /// ``SampleContent`` history.
+    private static func createRepository(at bare: URL, fullName: String, sample: Bool, scratch: URL) async throws {
         let work = scratch.appendingPathComponent(".work-\(UUID().uuidString.prefix(8))", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: work) }
         try await GitRunner.check(["init", "--quiet", "--initial-branch=main", work.path])
-        let readme = "# \(fullName)\n\nCreated by `netclode forge init`.\n"
-        try Data(readme.utf8).write(to: work.appendingPathComponent("README.md"))
-        try await GitRunner.check(["-C", work.path, "add", "README.md"])
-        try await GitRunner.check(["-C", work.path, "commit", "--quiet", "-m", "Initial commit"])
+        let commits = sample ? SampleContent.commits(for: fullName) : [
+            SampleContent.Commit(message: "Initial commit", files: [("README.md", "# \(fullName)\n\nCreated by `netclode forge init`.\n")]),
+        ]
+        for commit in commits {
+            for file in commit.files {
+                let url = work.appendingPathComponent(file.path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(file.contents.utf8).write(to: url)
+            }
+            try await GitRunner.check(["-C", work.path, "add", "--all"])
+            try await GitRunner.check(["-C", work.path, "commit", "--quiet", "-m", commit.message])
+        }
         try await GitRunner.check(["init", "--quiet", "--bare", "--initial-branch=main", bare.path])
         try await GitRunner.check(["-C", work.path, "push", "--quiet", bare.path, "main:main"])
     }
@@ -247,7 +259,8 @@ extension ForgeInitOptions {
         ForgeInitOptions(
             dataDirectory: dataDirectory,
             repositories: ["netclode-demo/hello", "netclode-demo/widgets", "other-org/tools"],
-            uninstalledRepositories: ["outsider/secret"]
+            uninstalledRepositories: ["outsider/secret"],
+            sampleContent: true
         )
     }
 }

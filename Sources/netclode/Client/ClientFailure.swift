@@ -48,7 +48,7 @@ enum ClientFailure: Error, CustomStringConvertible {
             case .unauthenticated:
                 return "\(message) (unauthenticated: check --token or NETCLODE_API_TOKEN)"
             case .unavailable where message.hasPrefix("cannot reach"):
-                return "\(message) (is `netclode serve` running there? set --server or NETCLODE_URL)"
+                return "\(message) (is `netclode dev` or `netclode serve` running there? set --server or NETCLODE_URL)"
             default:
                 return message
             }

@@ -18,18 +18,37 @@ struct ClientOptions: ParsableArguments {
     var json = false
 
     /// The server URL and token from the flags, then the environment, then `.env` in the working
-    /// directory.
+    /// directory, then the client context `netclode dev` wrote (see ``ClientContext``). The URL and
+    /// the token come from the same place unless a flag or variable names one of them: a token
+    /// from one server is never sent to another by accident of precedence.
     func connection(settings: EnvironmentSettings = .load()) throws(ClientFailure) -> ClientConnection {
-        let server = Self.nonBlank(self.server) ?? settings["NETCLODE_URL"] ?? Self.defaultServer
+        let explicitServer = Self.nonBlank(self.server) ?? settings["NETCLODE_URL"]
+        let explicitToken = Self.nonBlank(self.token) ?? settings["NETCLODE_API_TOKEN"]
+        var context: ClientContext?
+        if explicitServer == nil || explicitToken == nil {
+            context = try ClientContext.load(from: ClientContext.location(settings: settings))
+            // A context for another server than the one named explicitly is not used for its token.
+            if let explicitServer, let loaded = context, !Self.sameServer(explicitServer, loaded.server) { context = nil }
+        }
+        let server = explicitServer ?? context?.server ?? Self.defaultServer
         guard let url = URL(string: server), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
             throw .configuration("the server URL must look like http://HOST:PORT, got \"\(server)\" (from --server or NETCLODE_URL)")
         }
-        guard let token = Self.nonBlank(self.token) ?? settings["NETCLODE_API_TOKEN"] else {
+        guard let token = explicitToken ?? context?.token else {
             throw .configuration(
-                "no API token: pass --token TOKEN or set NETCLODE_API_TOKEN (in the environment or a .env file in the working directory) to the token `netclode serve` was started with"
+                "no API token: run `netclode dev` (it writes a client context this command picks up), or pass --token TOKEN or set NETCLODE_API_TOKEN to the token `netclode serve` was started with"
             )
         }
         return ClientConnection(server: server, token: token)
+    }
+
+    private static func sameServer(_ lhs: String, _ rhs: String) -> Bool {
+        func normalized(_ text: String) -> String {
+            var text = text.lowercased()
+            while text.hasSuffix("/") { text.removeLast() }
+            return text
+        }
+        return normalized(lhs) == normalized(rhs)
     }
 
     private static func nonBlank(_ value: String?) -> String? {

@@ -25,7 +25,7 @@ struct SessionAccessCommand: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
-    @Argument(help: "The session id.")
+    @Argument(help: "The session id, or its name when exactly one live session has it.")
     var id: String
 
     @Argument(help: "The new access level: read or write.")
@@ -33,7 +33,8 @@ struct SessionAccessCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await ClientFailure.reporting {
-            let response = try await client.connection().sessionClient().updateRepoAccess(id, level.rawValue)
+            let sessions = try client.connection().sessionClient()
+            let response = try await sessions.updateRepoAccess(try await sessions.resolve(id), level.rawValue)
             if client.json {
                 try ClientOutput.json(response)
             } else {

@@ -16,12 +16,13 @@ struct SessionDeleteCommand: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
-    @Argument(help: "The session id.")
+    @Argument(help: "The session id, or its name when exactly one live session has it.")
     var id: String
 
     func run() async throws {
         try await ClientFailure.reporting {
-            let response = try await client.connection().sessionClient().delete(id)
+            let sessions = try client.connection().sessionClient()
+            let response = try await sessions.delete(try await sessions.resolve(id))
             if client.json {
                 try ClientOutput.json(response)
             } else {

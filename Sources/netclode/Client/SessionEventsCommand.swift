@@ -20,7 +20,7 @@ struct SessionEventsCommand: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
-    @Argument(help: "The session id.")
+    @Argument(help: "The session id, or its name when exactly one live session has it.")
     var id: String
 
     @Flag(name: [.long, .customShort("f")], help: "Keep streaming new events until interrupted.")
@@ -32,7 +32,7 @@ struct SessionEventsCommand: AsyncParsableCommand {
     func run() async throws {
         try await ClientFailure.reporting {
             let sessions = try client.connection().sessionClient()
-            for try await item in sessions.watch(id, afterCursor: after ?? "") {
+            for try await item in sessions.watch(try await sessions.resolve(id), afterCursor: after ?? "") {
                 if client.json {
                     try ClientOutput.json(item)
                 } else {

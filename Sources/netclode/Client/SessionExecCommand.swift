@@ -21,7 +21,7 @@ struct SessionExecCommand: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
-    @Argument(help: "The session id.")
+    @Argument(help: "The session id, or its name when exactly one live session has it.")
     var id: String
 
     @Option(help: ArgumentHelp("Directory relative to the session's workspace, e.g. owner__repo.", valueName: "dir"))
@@ -45,13 +45,15 @@ struct SessionExecCommand: AsyncParsableCommand {
     func run() async throws {
         var exitCode: Int32 = 0
         try await ClientFailure.reporting {
+            let sessions = try client.connection().sessionClient()
+            let sessionID = try await sessions.resolve(id)
             let request = Netclode_V1_ExecRequest.with {
-                $0.sessionID = id
+                $0.sessionID = sessionID
                 $0.command = command
                 $0.workdir = workdir ?? ""
                 $0.timeoutSeconds = timeout ?? 0
             }
-            let response = try await client.connection().sessionClient().exec(request)
+            let response = try await sessions.exec(request)
             if client.json {
                 try ClientOutput.json(response)
             } else {

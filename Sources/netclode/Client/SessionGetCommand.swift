@@ -1,5 +1,6 @@
 import ArgumentParser
 import NetclodeProto
+import SwiftProtobuf
 
 /// `netclode session get <id>`.
 struct SessionGetCommand: AsyncParsableCommand {
@@ -14,12 +15,14 @@ struct SessionGetCommand: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
-    @Argument(help: "The session id.")
+    @Argument(help: "The session id, or its name when exactly one live session has it.")
     var id: String
 
     func run() async throws {
         try await ClientFailure.reporting {
-            let response = try await client.connection().sessionClient().get(id)
+            let sessions = try client.connection().sessionClient()
+            let session = try await sessions.session(id)
+            let response = Netclode_V1_GetSessionResponse.with { $0.session = session }
             if client.json {
                 try ClientOutput.json(response)
             } else {

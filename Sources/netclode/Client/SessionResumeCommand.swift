@@ -14,12 +14,13 @@ struct SessionResumeCommand: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
-    @Argument(help: "The session id.")
+    @Argument(help: "The session id, or its name when exactly one live session has it.")
     var id: String
 
     func run() async throws {
         try await ClientFailure.reporting {
-            let response = try await client.connection().sessionClient().resume(id)
+            let sessions = try client.connection().sessionClient()
+            let response = try await sessions.resume(try await sessions.resolve(id))
             if client.json {
                 try ClientOutput.json(response)
             } else {

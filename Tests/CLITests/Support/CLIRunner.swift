@@ -21,6 +21,8 @@ struct CLIRunner: Sendable {
         let binary = try ForgeProcess.netclodeBinary()
         let environment: [Subprocess.Environment.Key: String?] = [
             "NETCLODE_URL": server, "NETCLODE_API_TOKEN": token,
+            // Never the developer's ~/.config/netclode/context.json: only what a test writes here.
+            "NETCLODE_CONTEXT": workingDirectory.appendingPathComponent("context.json").path,
             "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
         ]
         let directory = FilePath(workingDirectory.path)
