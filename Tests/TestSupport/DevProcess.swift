@@ -22,7 +22,7 @@ public final class DevProcess: Sendable {
         self.process = process
     }
 
-    /// `netclode dev --data ROOT/dev --listen 127.0.0.1:0 [extra]` in a new temporary directory.
+    /// `netclode dev --data ROOT/.netclode-dev --listen 127.0.0.1:0 [extra]` in a new temporary directory.
     public static func start(extraArguments: [String] = []) async throws -> DevProcess {
         let root = try TemporaryDirectory(prefix: "netclode-dev")
         do {
@@ -39,7 +39,8 @@ public final class DevProcess: Sendable {
     }
 
     private static func start(root: TemporaryDirectory, extraArguments: [String], generation: Int) async throws -> DevProcess {
-        let data = root.url.appendingPathComponent("dev", isDirectory: true)
+        // The default name, so documentation examples that read `.netclode-dev/dev.json` run as written in ROOT.
+        let data = root.url.appendingPathComponent(".netclode-dev", isDirectory: true)
         let context = root.url.appendingPathComponent("context.json")
         let logFile = root.url.appendingPathComponent("dev-\(generation).log")
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GITHUB_") && !$0.key.hasPrefix("NETCLODE_") }
