@@ -7,7 +7,8 @@
 //                Knows nothing of the server, the forge or the CLI.
 //   Forge      – the local GitHub stand-in (`netclode forge`): REST subset + git smart HTTP.
 //   netclode   – the command-line entry point (swift-argument-parser).
-// Metrics: GitHubApp records through the swift-metrics API only (CoreMetrics).
+// Metrics: GitHubApp records through the swift-metrics API only (CoreMetrics); the control plane
+// owns a Prometheus registry per server and serves it at /metrics.
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -34,6 +35,7 @@ extension Target.Dependency {
     static let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
     static let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
     static let coreMetrics = Target.Dependency.product(name: "CoreMetrics", package: "swift-metrics")
+    static let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
     static let metricsTestKit = Target.Dependency.product(name: "MetricsTestKit", package: "swift-metrics")
 }
 
@@ -59,6 +61,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -102,6 +105,7 @@ let package = Package(
             dependencies: [
                 "GitHubApp", "NetclodeProto", "ConnectRPC", "Storage", "Sandbox",
                 .hummingbird, .httpTypes, .nioCore, .serviceLifecycle, .unixSignals, .logging, .crypto, .swiftProtobuf,
+                .coreMetrics, .prometheus,
             ],
             swiftSettings: swiftSettings
         ),

@@ -43,9 +43,11 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure("\(error)")
         }
         let logger = CommandLogging.logger(label: "netclode.serve", level: settings.logLevel)
+        // One registry for this server: the GitHub side records into it through the broker.
+        let metrics = ServerMetrics()
         let github: GitHubAccess
         do {
-            github = try GitHubAccess.load(settings: environment, logger: logger)
+            github = try GitHubAccess.load(settings: environment, metrics: metrics.github, logger: logger)
         } catch {
             throw CommandFailure("\(error)")
         }
@@ -54,7 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let hidden = [environment["GITHUB_APP_PRIVATE_KEY_PATH"]].compactMap { $0 }
         let server = try await ControlPlaneServer.make(
-            settings: settings, github: github, agentExecutable: CommandLogging.executablePath, hiddenPaths: hidden, logger: logger
+            settings: settings, github: github, agentExecutable: CommandLogging.executablePath, hiddenPaths: hidden, logger: logger,
+            metrics: metrics
         )
         try await server.run { ready in
             FileHandle.standardOutput.write(Data("Netclode control plane listening on \(ready.url.absoluteString)\n".utf8))
