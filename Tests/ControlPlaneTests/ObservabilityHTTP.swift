@@ -25,6 +25,9 @@ extension ControlPlaneProcess {
     func metrics() async throws -> PrometheusText {
         let response = try await get("/metrics")
         guard response.status == 200 else { throw PrometheusText.ParseError(line: 0, reason: "HTTP \(response.status)", text: response.body) }
+        guard response.contentType == "text/plain; version=0.0.4; charset=utf-8" else {
+            throw PrometheusText.ParseError(line: 0, reason: "not the Prometheus text content type", text: response.contentType ?? "none")
+        }
         return try PrometheusText(response.body)
     }
 
