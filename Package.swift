@@ -7,6 +7,8 @@
 //                Knows nothing of the server, the forge or the CLI.
 //   Forge      – the local GitHub stand-in (`netclode forge`): REST subset + git smart HTTP.
 //   netclode   – the command-line entry point (swift-argument-parser).
+// Metrics: GitHubApp records through the swift-metrics API only (CoreMetrics); the control plane
+// owns a Prometheus registry per server and serves it at /metrics.
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -32,6 +34,9 @@ extension Target.Dependency {
     static let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
     static let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
     static let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+    static let coreMetrics = Target.Dependency.product(name: "CoreMetrics", package: "swift-metrics")
+    static let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+    static let metricsTestKit = Target.Dependency.product(name: "MetricsTestKit", package: "swift-metrics")
 }
 
 let package = Package(
@@ -55,11 +60,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
             name: "GitHubApp",
-            dependencies: [.asyncHTTPClient, .crypto, .cryptoExtras, .logging, .nioCore, .nioHTTP1, .nioFoundationCompat],
+            dependencies: [.asyncHTTPClient, .crypto, .cryptoExtras, .logging, .nioCore, .nioHTTP1, .nioFoundationCompat, .coreMetrics],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -98,6 +105,7 @@ let package = Package(
             dependencies: [
                 "GitHubApp", "NetclodeProto", "ConnectRPC", "Storage", "Sandbox",
                 .hummingbird, .httpTypes, .nioCore, .serviceLifecycle, .unixSignals, .logging, .crypto, .swiftProtobuf,
+                .coreMetrics, .prometheus,
             ],
             swiftSettings: swiftSettings
         ),
@@ -164,7 +172,7 @@ let package = Package(
             name: "GitHubAppIntegrationTests",
             dependencies: [
                 "GitHubApp", "TestSupport", "netclode",
-                .asyncHTTPClient, .crypto, .cryptoExtras, .logging, .nioCore, .nioHTTP1,
+                .asyncHTTPClient, .crypto, .cryptoExtras, .logging, .nioCore, .nioHTTP1, .coreMetrics, .metricsTestKit,
             ],
             swiftSettings: swiftSettings
         ),

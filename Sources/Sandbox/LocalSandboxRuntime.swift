@@ -187,7 +187,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
                 sandboxes[id]?.ready = true
             }
             logger.info("Sandbox started", metadata: [
-                "session": "\(id)", "pid": "\(pid)", "isolated": "\(isolated)", "log": "\(logFile.path)",
+                "session_id": "\(id)", "pid": "\(pid)", "isolated": "\(isolated)", "log": "\(logFile.path)",
             ])
             return SandboxInfo(sessionID: id, pid: pid, directory: directory, home: home, workspace: workspace,
                                logFile: logFile, isolated: isolated)
@@ -195,7 +195,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
             if sandboxes[id]?.generation == generation {
                 sandboxes[id] = nil
             }
-            logger.error("Sandbox failed to start", metadata: ["session": "\(id)", "error": "\(error)"])
+            logger.error("Sandbox failed to start", metadata: ["session_id": "\(id)", "error": "\(error)"])
             throw error
         }
     }
@@ -208,7 +208,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         }
         guard let sandbox = sandboxes[sessionID], let pid = sandbox.pid, let runner = sandbox.runner else { return }
         sandboxes[sessionID]?.stopRequested = true
-        logger.info("Stopping sandbox", metadata: ["session": "\(sessionID)", "pid": "\(pid)"])
+        logger.info("Stopping sandbox", metadata: ["session_id": "\(sessionID)", "pid": "\(pid)"])
 
         let isolated = sandbox.isolated
         let namespace = sandbox.namespace
@@ -246,7 +246,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         exitCodes[sessionID] = nil
         try SessionFiles.removeTree(directory(of: sessionID))
         try SessionFiles.removeTree(logFile(of: sessionID))
-        logger.info("Sandbox removed", metadata: ["session": "\(sessionID)"])
+        logger.info("Sandbox removed", metadata: ["session_id": "\(sessionID)"])
     }
 
     /// Stops every running sandbox concurrently (control plane shutdown).
@@ -322,11 +322,11 @@ public actor LocalSandboxRuntime: SandboxRuntime {
             ProcessSignals.killLeftovers(pid: pid)
         }
         if sandbox.stopRequested {
-            logger.info("Sandbox stopped", metadata: ["session": "\(sessionID)", "code": "\(code)"])
+            logger.info("Sandbox stopped", metadata: ["session_id": "\(sessionID)", "code": "\(code)"])
             return
         }
         exitCodes[sessionID] = code
-        logger.notice("Sandbox exited on its own", metadata: ["session": "\(sessionID)", "code": "\(code)"])
+        logger.notice("Sandbox exited on its own", metadata: ["session_id": "\(sessionID)", "code": "\(code)"])
         if let exitHandler {
             await exitHandler(sessionID, code)
         }
@@ -356,7 +356,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         }
         if let found { return found }
         if sandboxes[sessionID]?.generation == generation {
-            logger.warning("bwrap created no PID namespace within 5 seconds", metadata: ["session": "\(sessionID)", "pid": "\(outerPID)"])
+            logger.warning("bwrap created no PID namespace within 5 seconds", metadata: ["session_id": "\(sessionID)", "pid": "\(outerPID)"])
         }
         return nil
     }

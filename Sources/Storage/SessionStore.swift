@@ -36,6 +36,10 @@ public protocol SessionStore: Sendable {
     /// To page, pass the last returned cursor as the next `cursor`.
     func events(sessionID: String, after cursor: Int64, limit: Int) async throws -> [StoredEvent]
 
+    /// Answers a trivial query, for readiness checks: succeeds only while the store is open and
+    /// its database responds. Cheap enough to call on every probe.
+    func ping() async throws
+
     /// Releases the store. Later calls throw ``StorageError/closed``; closing twice is harmless.
     func close() async throws
 }

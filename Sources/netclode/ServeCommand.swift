@@ -11,7 +11,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the control plane: the Connect API, the session store and the local sandboxes.",
         discussion: """
             Settings come from flags, then the environment, then a .env file in the working directory:
-            NETCLODE_LISTEN, NETCLODE_DATA_DIR, NETCLODE_DATABASE, NETCLODE_API_TOKEN (required), NETCLODE_SANDBOX,
+            NETCLODE_LISTEN, NETCLODE_DATA_DIR, NETCLODE_DATABASE, NETCLODE_API_TOKEN (required), NETCLODE_SANDBOX, NETCLODE_LOG_LEVEL,
             and the GitHub App settings GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY_B64 or GITHUB_APP_PRIVATE_KEY_PATH,
             GITHUB_INSTALLATION_ID, GITHUB_API_URL, GITHUB_WEB_URL. Without App settings, sessions without repos still work.
 
@@ -31,17 +31,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Sandbox isolation: bwrap, none or auto (NETCLODE_SANDBOX; default auto).")
     var sandbox: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "info"
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (NETCLODE_LOG_LEVEL; default info).")
+    var logLevel: String?
 
     func run() async throws {
-        let logger = CommandLogging.logger(label: "netclode.serve", level: logLevel)
         let environment = EnvironmentSettings.load()
         let settings: ControlPlaneSettings
+        do {
+            settings = try ControlPlaneSettings(settings: environment, overrides: .init(listen: listen, dataDirectory: data, database: database, sandbox: sandbox, logLevel: logLevel))
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        let logger = CommandLogging.logger(label: "netclode.serve", level: settings.logLevel)
+        // One registry for this server: the GitHub side records into it through the broker.
+        let metrics = ServerMetrics()
         let github: GitHubAccess
         do {
-            settings = try ControlPlaneSettings(settings: environment, overrides: .init(listen: listen, dataDirectory: data, database: database, sandbox: sandbox))
-            github = try GitHubAccess.load(settings: environment, logger: logger)
+            github = try GitHubAccess.load(settings: environment, metrics: metrics.github, logger: logger)
         } catch {
             throw CommandFailure("\(error)")
         }
@@ -50,7 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let hidden = [environment["GITHUB_APP_PRIVATE_KEY_PATH"]].compactMap { $0 }
         let server = try await ControlPlaneServer.make(
-            settings: settings, github: github, agentExecutable: CommandLogging.executablePath, hiddenPaths: hidden, logger: logger
+            settings: settings, github: github, agentExecutable: CommandLogging.executablePath, hiddenPaths: hidden, logger: logger,
+            metrics: metrics
         )
         try await server.run { ready in
             FileHandle.standardOutput.write(Data("Netclode control plane listening on \(ready.url.absoluteString)\n".utf8))
@@ -63,9 +70,13 @@ enum CommandLogging {
     private static let once: Void = LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
 
     static func logger(label: String, level: String) -> Logger {
+        logger(label: label, level: Logger.Level(rawValue: level) ?? .info)
+    }
+
+    static func logger(label: String, level: Logger.Level) -> Logger {
         _ = once
         var logger = Logger(label: label)
-        logger.logLevel = Logger.Level(rawValue: level) ?? .info
+        logger.logLevel = level
         return logger
     }
 

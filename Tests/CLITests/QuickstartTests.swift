@@ -36,6 +36,10 @@ struct QuickstartTests {
             }
             #expect(Set(steps.map(\.name)).subtracting(used).isEmpty, "steps the README no longer has: \(Set(steps.map(\.name)).subtracting(used))")
             #expect(!dev.logs().contains("ghs_"), "a token reached netclode dev's log")
+            // The embedded forge's mints reach the control plane's /metrics (one registry in dev too).
+            let metrics = try await Command.run("/usr/bin/env", ["curl", "-sS", dev.baseURL.appendingPathComponent("metrics").absoluteString]).stdout
+            let mints = metrics.split(separator: "\n").first { $0.hasPrefix("netclode_token_mints_total ") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+            #expect((mints ?? 0) >= 3, "create (1), read (1), write (1): \(metrics)")
             #expect(await dev.interrupt() == 0, "Ctrl-C must stop netclode dev cleanly (exit 0)")
         } catch {
             await dev.remove()

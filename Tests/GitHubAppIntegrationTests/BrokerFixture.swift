@@ -21,7 +21,8 @@ struct BrokerFixture {
         tokenTTL: Int? = nil,
         brokerOptions: TokenBroker.Options = .init(),
         retry: RetryPolicy = RetryPolicy(baseDelay: .milliseconds(50), budget: .seconds(10)),
-        defaultInstallationOwner: String? = nil
+        defaultInstallationOwner: String? = nil,
+        metrics: GitHubMetrics = .init()
     ) async throws -> BrokerFixture {
         let forge = try await ForgeProcess.start(repos: repos, uninstalledRepos: uninstalledRepos, tokenTTL: tokenTTL)
         do {
@@ -38,7 +39,7 @@ struct BrokerFixture {
             let logs = LogCapture()
             let broker = TokenBroker(
                 configuration: configuration, options: brokerOptions,
-                clientOptions: .init(requestTimeout: .seconds(5), retry: retry),
+                clientOptions: .init(requestTimeout: .seconds(5), retry: retry, metrics: metrics),
                 logger: logs.logger(label: "broker")
             )
             return BrokerFixture(forge: forge, configuration: configuration, logs: logs, broker: broker, workspace: try TemporaryDirectory())

@@ -13,9 +13,14 @@ public struct ConnectServerOptions: Sendable {
     /// connection headers are forbidden and each stream closes on its own.
     public var closeHTTP1ConnectionAfterStream: Bool
 
+    /// Told the outcome of every call (default none).
+    public var observer: (any ConnectCallObserver)?
+
     public init(maxMessageBytes: Int = ConnectLimits.defaultMaxMessageBytes,
-                closeHTTP1ConnectionAfterStream: Bool = true) {
+                closeHTTP1ConnectionAfterStream: Bool = true,
+                observer: (any ConnectCallObserver)? = nil) {
         self.maxMessageBytes = maxMessageBytes
         self.closeHTTP1ConnectionAfterStream = closeHTTP1ConnectionAfterStream
+        self.observer = observer
     }
 }

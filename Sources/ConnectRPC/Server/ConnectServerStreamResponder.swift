@@ -29,6 +29,7 @@ struct ConnectServerStreamResponder<Input: Message, Output: Message>: Sendable {
         let headers = request.headers
         guard let contentType = headers[.contentType].flatMap(ConnectContentType.init), contentType.isStreaming else {
             let got = headers[.contentType].map { "\"\($0)\"" } ?? "no content type"
+            options.observer?.connectCallFinished(method: method, code: .invalidArgument)
             return ConnectError(.invalidArgument,
                                 "unsupported content type \(got); use application/connect+json or application/connect+proto")
                 .httpResponse(status: .unsupportedMediaType,
@@ -58,12 +59,17 @@ struct ConnectServerStreamResponder<Input: Message, Output: Message>: Sendable {
             responseHeaders[.connectAcceptEncoding] = "identity"
         }
         let collectedRequest = request
+        let observer = options.observer
+        let method = self.method
         return Response(status: .ok, headers: responseHeaders, body: ResponseBody { writer in
+            var outcome: ConnectError? = ConnectError(.canceled)
+            defer { observer?.connectCallFinished(method: method, code: outcome?.code) }
             switch prepared {
             case .failure(let error):
+                outcome = error
                 try await writer.write(EndOfStreamMessage(error: error).envelope.framed)
             case .success(let (input, call)):
-                try await collectedRequest.body.consumeWithCancellationOnInboundClose { _ in
+                outcome = try await collectedRequest.body.consumeWithCancellationOnInboundClose { _ in
                     try await self.stream(input, call: call, to: &writer)
                 }
             }
@@ -72,8 +78,10 @@ struct ConnectServerStreamResponder<Input: Message, Output: Message>: Sendable {
     }
 
     /// Runs the handler in a child task while this task writes what it sends, then writes the
-    /// end-of-stream envelope.
-    private func stream(_ input: Input, call: ConnectCall, to writer: inout any ResponseBodyWriter) async throws {
+    /// end-of-stream envelope. Returns the error the stream ended with (nil for success); throws
+    /// when the client went away.
+    @discardableResult
+    private func stream(_ input: Input, call: ConnectCall, to writer: inout any ResponseBodyWriter) async throws -> ConnectError? {
         let outbox = EnvelopeOutbox()
         let stream = ConnectServerStream<Output>(codec: call.codec, outbox: outbox)
         let handler = self.handler
@@ -106,6 +114,7 @@ struct ConnectServerStreamResponder<Input: Message, Output: Message>: Sendable {
             return try await group.next() ?? nil
         }
         try await writer.write(EndOfStreamMessage(error: outcome).envelope.framed)
+        return outcome
     }
 
     /// The payload of the one envelope a server-streaming request must consist of.

@@ -15,10 +15,17 @@ struct ConnectUnaryResponder<Input: Message, Output: Message>: Sendable {
     let handler: Handler
 
     func respond(to request: Request, logger: Logger) async -> Response {
+        let (response, code) = await answer(request, logger: logger)
+        options.observer?.connectCallFinished(method: method, code: code)
+        return response
+    }
+
+    /// The response, and the Connect code it carries (nil for success).
+    private func answer(_ request: Request, logger: Logger) async -> (Response, ConnectError.Code?) {
         let arrival = ContinuousClock.now
         let headers = request.headers
         guard let contentType = headers[.contentType].flatMap(ConnectContentType.init), !contentType.isStreaming else {
-            return ConnectUnaryResponder.unsupportedMediaType(headers[.contentType])
+            return (ConnectUnaryResponder.unsupportedMediaType(headers[.contentType]), .invalidArgument)
         }
         let codec = contentType.codec
         var request = request
@@ -27,7 +34,7 @@ struct ConnectUnaryResponder<Input: Message, Output: Message>: Sendable {
             do {
                 try ConnectRequestValidation.checkEncoding(headers, field: .contentEncoding)
             } catch {
-                return error.httpResponse(extraHeaders: [.acceptEncoding: "identity"])
+                return (error.httpResponse(extraHeaders: [.acceptEncoding: "identity"]), error.code)
             }
             let timeout = try ConnectRequestValidation.timeout(headers)
             let body = try await ConnectRequestValidation.collectBody(
@@ -45,10 +52,11 @@ struct ConnectUnaryResponder<Input: Message, Output: Message>: Sendable {
             } catch {
                 throw ConnectHandlerError.connectError(from: error, method: method, logger: logger)
             }
-            return Response(status: .ok, headers: [.contentType: codec.unaryContentType],
-                            body: .init(byteBuffer: responseBody))
+            return (Response(status: .ok, headers: [.contentType: codec.unaryContentType],
+                             body: .init(byteBuffer: responseBody)), nil)
         } catch {
-            return ConnectHandlerError.connectError(from: error, method: method, logger: logger).httpResponse()
+            let failure = ConnectHandlerError.connectError(from: error, method: method, logger: logger)
+            return (failure.httpResponse(), failure.code)
         }
     }
 

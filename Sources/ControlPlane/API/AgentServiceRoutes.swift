@@ -7,15 +7,15 @@ import NetclodeProto
 enum AgentServiceRoutes {
     static let service = "netclode.v1.AgentService"
 
-    static func register<Context: RequestContext>(on router: Router<Context>, manager: SessionManager) {
-        router.connectServerStream("\(service)/Attach", Netclode_V1_AttachRequest.self, Netclode_V1_AgentCommand.self) { request, call, stream in
+    static func register<Context: RequestContext>(on router: Router<Context>, manager: SessionManager, options: ConnectServerOptions = .init()) {
+        router.connectServerStream("\(service)/Attach", Netclode_V1_AttachRequest.self, Netclode_V1_AgentCommand.self, options: options) { request, call, stream in
             let secret = try agentSecret(call)
             let commands = try await connectCall { () async throws(ControlPlaneError) in
                 try await manager.attachAgent(sessionID: request.sessionID, secret: secret)
             }
             for await command in commands { try await stream.send(command) }
         }
-        router.connectUnary("\(service)/Report", Netclode_V1_AgentReport.self, Netclode_V1_AgentReportResponse.self) { report, call in
+        router.connectUnary("\(service)/Report", Netclode_V1_AgentReport.self, Netclode_V1_AgentReportResponse.self, options: options) { report, call in
             let secret = try agentSecret(call)
             try await connectCall { () async throws(ControlPlaneError) in try await manager.handleReport(report, secret: secret) }
             return Netclode_V1_AgentReportResponse()

@@ -7,46 +7,46 @@ import SwiftProtobuf
 enum SessionServiceRoutes {
     static let service = "netclode.v1.SessionService"
 
-    static func register<Context: RequestContext>(on router: Router<Context>, manager: SessionManager, authenticator: APIAuthenticator) {
-        router.connectUnary("\(service)/CreateSession", Netclode_V1_CreateSessionRequest.self, Netclode_V1_CreateSessionResponse.self) { request, call in
+    static func register<Context: RequestContext>(on router: Router<Context>, manager: SessionManager, authenticator: APIAuthenticator, options: ConnectServerOptions = .init()) {
+        router.connectUnary("\(service)/CreateSession", Netclode_V1_CreateSessionRequest.self, Netclode_V1_CreateSessionResponse.self, options: options) { request, call in
             try authenticator.check(call)
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.createSession(request) }
             return .with { $0.session = session }
         }
-        router.connectUnary("\(service)/GetSession", Netclode_V1_GetSessionRequest.self, Netclode_V1_GetSessionResponse.self) { request, call in
+        router.connectUnary("\(service)/GetSession", Netclode_V1_GetSessionRequest.self, Netclode_V1_GetSessionResponse.self, options: options) { request, call in
             try authenticator.check(call)
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.session(request.sessionID) }
             return .with { $0.session = session }
         }
-        router.connectUnary("\(service)/ListSessions", Netclode_V1_ListSessionsRequest.self, Netclode_V1_ListSessionsResponse.self) { _, call in
+        router.connectUnary("\(service)/ListSessions", Netclode_V1_ListSessionsRequest.self, Netclode_V1_ListSessionsResponse.self, options: options) { _, call in
             try authenticator.check(call)
             let sessions = await manager.sessions()
             return .with { $0.sessions = sessions }
         }
-        router.connectUnary("\(service)/DeleteSession", Netclode_V1_DeleteSessionRequest.self, Netclode_V1_DeleteSessionResponse.self) { request, call in
+        router.connectUnary("\(service)/DeleteSession", Netclode_V1_DeleteSessionRequest.self, Netclode_V1_DeleteSessionResponse.self, options: options) { request, call in
             try authenticator.check(call)
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.deleteSession(request.sessionID) }
             return .with { $0.session = session }
         }
-        router.connectUnary("\(service)/Exec", Netclode_V1_ExecRequest.self, Netclode_V1_ExecResponse.self) { request, call in
+        router.connectUnary("\(service)/Exec", Netclode_V1_ExecRequest.self, Netclode_V1_ExecResponse.self, options: options) { request, call in
             try authenticator.check(call)
             return try await connectCall { () async throws(ControlPlaneError) in try await manager.exec(request) }
         }
-        router.connectUnary("\(service)/UpdateRepoAccess", Netclode_V1_UpdateRepoAccessRequest.self, Netclode_V1_UpdateRepoAccessResponse.self) { request, call in
+        router.connectUnary("\(service)/UpdateRepoAccess", Netclode_V1_UpdateRepoAccessRequest.self, Netclode_V1_UpdateRepoAccessResponse.self, options: options) { request, call in
             try authenticator.check(call)
             return try await connectCall { () async throws(ControlPlaneError) in try await manager.updateRepoAccess(request) }
         }
-        router.connectUnary("\(service)/PauseSession", Netclode_V1_PauseSessionRequest.self, Netclode_V1_PauseSessionResponse.self) { request, call in
+        router.connectUnary("\(service)/PauseSession", Netclode_V1_PauseSessionRequest.self, Netclode_V1_PauseSessionResponse.self, options: options) { request, call in
             try authenticator.check(call)
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.pauseSession(request.sessionID) }
             return .with { $0.session = session }
         }
-        router.connectUnary("\(service)/ResumeSession", Netclode_V1_ResumeSessionRequest.self, Netclode_V1_ResumeSessionResponse.self) { request, call in
+        router.connectUnary("\(service)/ResumeSession", Netclode_V1_ResumeSessionRequest.self, Netclode_V1_ResumeSessionResponse.self, options: options) { request, call in
             try authenticator.check(call)
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.resumeSession(request.sessionID) }
             return .with { $0.session = session }
         }
-        router.connectServerStream("\(service)/WatchSession", Netclode_V1_WatchSessionRequest.self, Netclode_V1_WatchSessionResponse.self) { request, call, stream in
+        router.connectServerStream("\(service)/WatchSession", Netclode_V1_WatchSessionRequest.self, Netclode_V1_WatchSessionResponse.self, options: options) { request, call, stream in
             try authenticator.check(call)
             let items = try await connectCall { () async throws(ControlPlaneError) in try await manager.watch(request.sessionID, afterCursor: request.afterCursor) }
             for try await item in items { try await stream.send(item) }

@@ -20,12 +20,18 @@ public struct ControlPlaneServer: Sendable {
     public let manager: SessionManager
     let logger: Logger
 
+    /// The registry `/metrics` serves; the manager records into it.
+    public var metrics: ServerMetrics { manager.metrics }
+
     /// Opens the store and prepares the runtime; nothing listens until ``run(onReady:)``.
-    public static func make(settings: ControlPlaneSettings, github: GitHubAccess, agentExecutable: String, hiddenPaths: [String], logger: Logger) async throws -> ControlPlaneServer {
+    ///
+    /// `metrics` is this server's own registry; pass the same instance's ``ServerMetrics/github``
+    /// to `GitHubAccess.load` so token and GitHub API counts appear in it too.
+    public static func make(settings: ControlPlaneSettings, github: GitHubAccess, agentExecutable: String, hiddenPaths: [String], logger: Logger, metrics: ServerMetrics = ServerMetrics()) async throws -> ControlPlaneServer {
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let store = try await SQLiteSessionStore.open(path: settings.databasePath, logger: logger)
         let runtime = LocalSandboxRuntime(dataDirectory: settings.dataDirectory, isolation: settings.sandbox, hiddenPaths: hiddenPaths + [settings.databasePath], logger: logger)
-        let manager = SessionManager(store: store, runtime: runtime, github: github, options: .init(agentExecutable: agentExecutable), logger: logger)
+        let manager = SessionManager(store: store, runtime: runtime, github: github, options: .init(agentExecutable: agentExecutable), logger: logger, metrics: metrics)
         return ControlPlaneServer(settings: settings, manager: manager, logger: logger)
     }
 
@@ -40,10 +46,11 @@ public struct ControlPlaneServer: Sendable {
     /// group does.
     public func serviceGroup(gracefulShutdownSignals: [UnixSignal] = [], onReady: @escaping @Sendable (ReadyInfo) async -> Void = { _ in }) -> ServiceGroup {
         let router = Router()
-        router.get("/healthz") { _, _ in "ok\n" }
-        SessionServiceRoutes.register(on: router, manager: manager, authenticator: APIAuthenticator(token: settings.apiToken))
-        GitHubServiceRoutes.register(on: router, listing: RepositoryListing(github: manager.github, logger: logger), authenticator: APIAuthenticator(token: settings.apiToken))
-        AgentServiceRoutes.register(on: router, manager: manager)
+        ObservabilityRoutes.register(on: router, manager: manager)
+        let connect = ConnectServerOptions(observer: manager.metrics)
+        SessionServiceRoutes.register(on: router, manager: manager, authenticator: APIAuthenticator(token: settings.apiToken), options: connect)
+        GitHubServiceRoutes.register(on: router, listing: RepositoryListing(github: manager.github, logger: logger), authenticator: APIAuthenticator(token: settings.apiToken), options: connect)
+        AgentServiceRoutes.register(on: router, manager: manager, options: connect)
         let manager = self.manager
         let logger = self.logger
         let host = settings.host

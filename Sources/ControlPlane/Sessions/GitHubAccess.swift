@@ -11,11 +11,15 @@ public enum GitHubAccess: Sendable {
     /// Reads the App settings. Missing settings leave GitHub unconfigured (the server still starts);
     /// settings that are present but unusable (a broken key, a bad URL) are an error, so a typo is
     /// never silently ignored.
-    public static func load(settings: EnvironmentSettings, brokerOptions: TokenBroker.Options = .init(), logger: Logger) throws(GitHubError) -> GitHubAccess {
+    ///
+    /// `metrics` receives the broker's token counts and its GitHub API errors and timings (by
+    /// default the process-wide swift-metrics factory, which records nothing unless bootstrapped).
+    public static func load(settings: EnvironmentSettings, brokerOptions: TokenBroker.Options = .init(), metrics: GitHubMetrics = .init(), logger: Logger) throws(GitHubError) -> GitHubAccess {
         let endpoints = try GitHubEndpoints(settings: settings)
         do {
             let configuration = try GitHubAppConfiguration(settings: settings)
-            return .configured(TokenBroker(configuration: configuration, options: brokerOptions, logger: logger), endpoints)
+            let broker = TokenBroker(configuration: configuration, options: brokerOptions, clientOptions: .init(metrics: metrics), logger: logger)
+            return .configured(broker, endpoints)
         } catch let error where error.kind == .notConfigured {
             return .notConfigured(error, endpoints)
         }

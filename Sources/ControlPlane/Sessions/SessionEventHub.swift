@@ -46,6 +46,8 @@ actor SessionEventHub {
 
     func watcherCount(_ sessionID: String) -> Int { watchers[sessionID]?.count ?? 0 }
 
+    func totalWatcherCount() -> Int { watchers.values.reduce(0) { $0 + $1.count } }
+
     private func unsubscribe(_ sessionID: String, id: Int) {
         watchers[sessionID]?[id] = nil
         if watchers[sessionID]?.isEmpty == true { watchers[sessionID] = nil }

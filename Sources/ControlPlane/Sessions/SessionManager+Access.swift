@@ -79,7 +79,7 @@ extension SessionManager {
             $0.message = access == .write ? "Write access applied: push is allowed" : "Read-only access applied: push is refused"
         }, for: id)
         await hub.publish(id, .sessionUpdated(saved.wire))
-        logger.info("repo access changed", metadata: ["session": "\(id)", "from": "\(record.repoAccess ?? "-")", "to": "\(access)"])
+        sessionLogger(id).info("repo access changed", metadata: ["from": "\(record.repoAccess ?? "-")", "to": "\(access)"])
         response.applied = true
         return response
     }

@@ -22,7 +22,7 @@ extension SessionManager {
         var initial: [Netclode_V1_AgentCommand] = [.make(.config(agentConfig(for: record)))]
         if let credentials = await currentCredentials(sessionID) { initial.append(.make(.credentials(credentials))) }
         let stream = await agents.attach(sessionID: sessionID, initial: initial)
-        logger.info("agent attached", metadata: ["session": "\(sessionID)"])
+        sessionLogger(sessionID).info("agent attached")
         if record.repos.isEmpty {
             try await setStatus(sessionID, .ready)
         } else if record.sessionStatus == .creating {
@@ -54,7 +54,10 @@ extension SessionManager {
             throw .internal("could not store an event of session \(sessionID): \(error)")
         }
         await hub.publish(sessionID, .event(cursor: cursor, event))
-        if event.kind == "repo_clone" { try await applyCloneProgress(event, to: sessionID) }
+        if event.kind == "repo_clone" {
+            timeClone(event, sessionID: sessionID)
+            try await applyCloneProgress(event, to: sessionID)
+        }
     }
 
     /// Keeps `repoStatus` at each repo's last stage, and moves the session to `ready` once every

@@ -18,7 +18,7 @@ extension SessionManager {
         }
         await stopSandbox(id, reason: "session paused")
         try await setStatus(id, .paused)
-        logger.info("session paused", metadata: ["session": "\(id)"])
+        sessionLogger(id).info("session paused")
         return try await existing(id).wire
     }
 
@@ -42,7 +42,7 @@ extension SessionManager {
             throw failure
         }
         await hub.publish(id, .sessionUpdated(try await existing(id).wire))
-        logger.info("session resumed", metadata: ["session": "\(id)"])
+        sessionLogger(id).info("session resumed")
         return try await existing(id).wire
     }
 
@@ -53,6 +53,7 @@ extension SessionManager {
         await runtime.stop(sessionID: id, grace: .seconds(3))
         await github.broker?.revoke(session: id)
         await agents.unregister(sessionID: id)
+        forgetClones(of: id)
         stopping.remove(id)
     }
 }

@@ -43,13 +43,18 @@ public actor SessionManager {
     /// Sessions with an access update in progress, and the updates waiting for it (in order).
     var accessUpdatesRunning: Set<String> = []
     var accessUpdateWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+    /// Where this manager's counts go (see SessionManager+Observability.swift).
+    public let metrics: ServerMetrics
+    /// When each repository's clone started (its `starting` event arrived), until `done` or `error`.
+    var cloneStarts: [CloneKey: ContinuousClock.Instant] = [:]
 
-    public init(store: any SessionStore, runtime: any SandboxRuntime, github: GitHubAccess, options: Options, logger: Logger) {
+    public init(store: any SessionStore, runtime: any SandboxRuntime, github: GitHubAccess, options: Options, logger: Logger, metrics: ServerMetrics = ServerMetrics()) {
         self.store = store
         self.runtime = runtime
         self.github = github
         self.options = options
         self.logger = logger
+        self.metrics = metrics
     }
 
     // MARK: Lifecycle
@@ -66,9 +71,9 @@ public actor SessionManager {
             guard record.sessionStatus.wantsSandbox else { continue }
             do {
                 try await launch(record)
-                logger.info("session restored", metadata: ["session": "\(record.id)"])
+                sessionLogger(record.id).info("session restored")
             } catch {
-                logger.error("session could not be restored", metadata: ["session": "\(record.id)", "error": "\(error)"])
+                sessionLogger(record.id).error("session could not be restored", metadata: ["error": "\(error)"])
                 try? await setStatus(record.id, .error, error: "could not restart after a control-plane restart: \(Self.describe(error))")
             }
         }
@@ -109,7 +114,7 @@ public actor SessionManager {
             await discard(id)
             throw Self.controlPlaneError(error)
         }
-        logger.info("session created", metadata: ["session": "\(id)", "repos": "\(record.repos.count)", "access": "\(record.repoAccess ?? "-")"])
+        sessionLogger(id).info("session created", metadata: ["repos": "\(record.repos.count)", "access": "\(record.repoAccess ?? "-")"])
         return records[id]?.wire ?? record.wire
     }
 
@@ -127,7 +132,7 @@ public actor SessionManager {
         let record = try await existing(id)
         guard record.sessionStatus != .deleted else { return record.wire }
         await stopSandbox(id, reason: "session deleted")
-        do { try await runtime.remove(sessionID: id) } catch { logger.warning("removing the session directory failed: \(error)") }
+        do { try await runtime.remove(sessionID: id) } catch { sessionLogger(id).warning("removing the session directory failed: \(error)") }
         try await setStatus(id, .deleted)
         await hub.finish(id)
         return records[id]?.wire ?? record.wire
@@ -211,7 +216,7 @@ public actor SessionManager {
 
     private func sandboxExited(_ id: String, code: Int32) async {
         guard !stopping.contains(id), let record = records[id], record.sessionStatus.wantsSandbox else { return }
-        logger.error("agent exited unexpectedly", metadata: ["session": "\(id)", "code": "\(code)"])
+        sessionLogger(id).error("agent exited unexpectedly", metadata: ["code": "\(code)"])
         await github.broker?.revoke(session: id)
         try? await setStatus(id, .error, error: "the agent exited unexpectedly (exit code \(code)); see the agent log")
     }

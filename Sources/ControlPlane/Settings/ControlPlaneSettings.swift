@@ -1,5 +1,6 @@
 import Foundation
 import GitHubApp
+import Logging
 import Sandbox
 
 /// The control plane's own settings. Command-line flags override the environment, which overrides
@@ -14,6 +15,8 @@ public struct ControlPlaneSettings: Sendable {
     public var databasePath: String
     public var apiToken: String
     public var sandbox: IsolationMode
+    /// NETCLODE_LOG_LEVEL (flag `--log-level`); default `info`.
+    public var logLevel: Logger.Level = .info
 
     public struct Overrides: Sendable {
         public var listen: String?
@@ -21,17 +24,24 @@ public struct ControlPlaneSettings: Sendable {
         public var database: String?
         public var apiToken: String?
         public var sandbox: String?
+        public var logLevel: String?
 
-        public init(listen: String? = nil, dataDirectory: String? = nil, database: String? = nil, apiToken: String? = nil, sandbox: String? = nil) {
+        public init(listen: String? = nil, dataDirectory: String? = nil, database: String? = nil, apiToken: String? = nil, sandbox: String? = nil, logLevel: String? = nil) {
             self.listen = listen
             self.dataDirectory = dataDirectory
             self.database = database
             self.apiToken = apiToken
             self.sandbox = sandbox
+            self.logLevel = logLevel
         }
     }
 
     public init(settings: EnvironmentSettings, overrides: Overrides = .init()) throws(ControlPlaneError) {
+        if let level = overrides.logLevel {
+            logLevel = try Self.parseLogLevel(level, source: "--log-level")
+        } else if let level = settings["NETCLODE_LOG_LEVEL"] {
+            logLevel = try Self.parseLogLevel(level, source: "NETCLODE_LOG_LEVEL")
+        }
         let listen = overrides.listen ?? settings["NETCLODE_LISTEN"] ?? Self.defaultListen
         (host, port) = try Self.parseListen(listen)
         let dataPath = overrides.dataDirectory ?? settings["NETCLODE_DATA_DIR"] ?? "./.netclode"
@@ -50,6 +60,17 @@ public struct ControlPlaneSettings: Sendable {
         } catch {
             throw .failedPrecondition("\(error)")
         }
+    }
+
+    /// One of swift-log's level names, in any case. A typo is an error rather than a silent `info`,
+    /// since someone asking for `debug` is usually chasing a problem.
+    static func parseLogLevel(_ text: String, source: String) throws(ControlPlaneError) -> Logger.Level {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard let level = Logger.Level(rawValue: trimmed) else {
+            let valid = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw .invalidArgument("\(source) must be one of \(valid); got \"\(text)\"")
+        }
+        return level
     }
 
     /// `HOST:PORT` (IPv6 as `[::1]:PORT`); port 0 picks a free port.

@@ -7,21 +7,25 @@ extension GitHubAPIClient {
     /// `GET /repos/{owner}/{repo}/installation`: which installation of the App covers this repo.
     /// 404 means the repository does not exist or the App is not installed there.
     public func installation(for repository: RepositoryReference) async throws(GitHubError) -> Installation {
-        let response = try await send(.GET, "/repos/\(repository.owner)/\(repository.name)/installation", credential: .app)
-        switch response.status {
-        case 200: return try response.decode(Installation.self)
-        case 404: throw .repositoryNotFound(repository)
-        default: throw Self.unexpected(response)
+        try await counted { () async throws(GitHubError) in
+            let response = try await send(.GET, "/repos/\(repository.owner)/\(repository.name)/installation", credential: .app)
+            switch response.status {
+            case 200: return try response.decode(Installation.self)
+            case 404: throw .repositoryNotFound(repository)
+            default: throw Self.unexpected(response)
+            }
         }
     }
 
     /// `GET /app/installations/{id}`; nil when GitHub does not know the installation.
     public func installation(id: Int) async throws(GitHubError) -> Installation? {
-        let response = try await send(.GET, "/app/installations/\(id)", credential: .app)
-        switch response.status {
-        case 200: return try response.decode(Installation.self)
-        case 404: return nil
-        default: throw Self.unexpected(response)
+        try await counted { () async throws(GitHubError) in
+            let response = try await send(.GET, "/app/installations/\(id)", credential: .app)
+            switch response.status {
+            case 200: return try response.decode(Installation.self)
+            case 404: return nil
+            default: throw Self.unexpected(response)
+            }
         }
     }
 
@@ -37,17 +41,19 @@ extension GitHubAPIClient {
         access: RepoAccess,
         installationURL: String? = nil
     ) async throws(GitHubError) -> InstallationToken {
-        let request = try Self.mintRequest(owner: owner, repositories: repositories, access: access)
-        let body: Data
-        do { body = try GitHubJSON.encoder().encode(request) } catch {
-            throw .unexpectedResponse(status: 0, message: "could not encode the token request: \(error)")
+        try await counted { () async throws(GitHubError) in
+            let request = try Self.mintRequest(owner: owner, repositories: repositories, access: access)
+            let body: Data
+            do { body = try GitHubJSON.encoder().encode(request) } catch {
+                throw .unexpectedResponse(status: 0, message: "could not encode the token request: \(error)")
+            }
+            let issuedAt = Date()
+            let response = try await send(.POST, "/app/installations/\(installationID)/access_tokens", credential: .app, body: body)
+            return try Self.interpretMint(
+                response, installationID: installationID, owner: owner, repositories: repositories, access: access,
+                issuedAt: issuedAt, installationURL: installationURL ?? endpoints.installationsSettingsURL
+            )
         }
-        let issuedAt = Date()
-        let response = try await send(.POST, "/app/installations/\(installationID)/access_tokens", credential: .app, body: body)
-        return try Self.interpretMint(
-            response, installationID: installationID, owner: owner, repositories: repositories, access: access,
-            issuedAt: issuedAt, installationURL: installationURL ?? endpoints.installationsSettingsURL
-        )
     }
 
     /// Maps GitHub's answer to a mint request: 201 → the token; 404, 422 and 401 → the error the
@@ -89,35 +95,41 @@ extension GitHubAPIClient {
     /// `DELETE /installation/token`. A token GitHub no longer accepts (already revoked or expired)
     /// counts as revoked.
     public func revoke(_ token: InstallationToken) async throws(GitHubError) {
-        let response = try await send(.DELETE, "/installation/token", credential: .installation(token: token.secret, issuedAt: nil))
-        switch response.status {
-        case 204, 401: return
-        default: throw Self.unexpected(response)
+        try await counted { () async throws(GitHubError) in
+            let response = try await send(.DELETE, "/installation/token", credential: .installation(token: token.secret, issuedAt: nil))
+            switch response.status {
+            case 204, 401: return
+            default: throw Self.unexpected(response)
+            }
         }
     }
 
     /// `GET /installation/repositories`, every page (following `Link: rel="next"`, as GitHub asks
     /// clients to, rather than computing page numbers).
     public func repositories(accessibleWith token: InstallationToken, perPage: Int = 100) async throws(GitHubError) -> [Repository] {
-        var next: String? = "/installation/repositories?per_page=\(min(max(perPage, 1), 100))"
-        var repositories: [Repository] = []
-        while let url = next {
-            let response = try await send(.GET, url, credential: .installation(token: token.secret, issuedAt: token.issuedAt))
-            guard response.status == 200 else { throw Self.unexpected(response) }
-            repositories += try response.decode(InstallationRepositoriesPage.self).repositories
-            next = response.headers.first(name: "Link").flatMap { LinkHeader.url(in: $0, relation: "next") }
+        try await counted { () async throws(GitHubError) in
+            var next: String? = "/installation/repositories?per_page=\(min(max(perPage, 1), 100))"
+            var repositories: [Repository] = []
+            while let url = next {
+                let response = try await send(.GET, url, credential: .installation(token: token.secret, issuedAt: token.issuedAt))
+                guard response.status == 200 else { throw Self.unexpected(response) }
+                repositories += try response.decode(InstallationRepositoriesPage.self).repositories
+                next = response.headers.first(name: "Link").flatMap { LinkHeader.url(in: $0, relation: "next") }
+            }
+            return repositories
         }
-        return repositories
     }
 
     /// `GET /repos/{owner}/{repo}` with an installation token.
     public func repository(_ reference: RepositoryReference, token: InstallationToken) async throws(GitHubError) -> Repository {
-        let response = try await send(.GET, "/repos/\(reference.owner)/\(reference.name)", credential: .installation(token: token.secret, issuedAt: token.issuedAt))
-        switch response.status {
-        case 200: return try response.decode(Repository.self)
-        case 404: throw .repositoryNotFound(reference)
-        case 403: throw .notAccessibleByIntegration([reference], installationURL: endpoints.installationsSettingsURL)
-        default: throw Self.unexpected(response)
+        try await counted { () async throws(GitHubError) in
+            let response = try await send(.GET, "/repos/\(reference.owner)/\(reference.name)", credential: .installation(token: token.secret, issuedAt: token.issuedAt))
+            switch response.status {
+            case 200: return try response.decode(Repository.self)
+            case 404: throw .repositoryNotFound(reference)
+            case 403: throw .notAccessibleByIntegration([reference], installationURL: endpoints.installationsSettingsURL)
+            default: throw Self.unexpected(response)
+            }
         }
     }
 

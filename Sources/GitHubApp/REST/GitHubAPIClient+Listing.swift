@@ -11,15 +11,17 @@ extension GitHubAPIClient {
 
     /// `GET /app/installations`, every page (following `Link: rel="next"`), with the App JWT.
     public func installations() async throws(GitHubError) -> [Installation] {
-        var next: String? = "/app/installations?per_page=100"
-        var installations: [Installation] = []
-        while let url = next {
-            let response = try await send(.GET, url, credential: .app)
-            guard response.status == 200 else { throw Self.unexpected(response) }
-            installations += try response.decode([Installation].self)
-            next = response.headers.first(name: "Link").flatMap { LinkHeader.url(in: $0, relation: "next") }
+        try await counted { () async throws(GitHubError) in
+            var next: String? = "/app/installations?per_page=100"
+            var installations: [Installation] = []
+            while let url = next {
+                let response = try await send(.GET, url, credential: .app)
+                guard response.status == 200 else { throw Self.unexpected(response) }
+                installations += try response.decode([Installation].self)
+                next = response.headers.first(name: "Link").flatMap { LinkHeader.url(in: $0, relation: "next") }
+            }
+            return installations
         }
-        return installations
     }
 
     /// `POST /app/installations/{id}/access_tokens` with `{"permissions": {"metadata": "read"}}`
@@ -35,28 +37,30 @@ extension GitHubAPIClient {
     /// The returned token has no repositories and `access` `.read`; its ``InstallationToken/permissions``
     /// are what GitHub granted (`metadata: read` only).
     public func createListingToken(installationID: Int, owner: String = "") async throws(GitHubError) -> InstallationToken {
-        let body: Data
-        do { body = try GitHubJSON.encoder().encode(ListingTokenRequest(permissions: Self.listingPermissions)) } catch {
-            throw .unexpectedResponse(status: 0, message: "could not encode the token request: \(error)")
-        }
-        let issuedAt = Date()
-        let response = try await send(.POST, "/app/installations/\(installationID)/access_tokens", credential: .app, body: body)
-        switch response.status {
-        case 201:
-            let minted = try response.decode(InstallationAccessTokenResponse.self)
-            let token = InstallationToken(
-                secret: minted.token, installationID: installationID, owner: owner, repositories: [],
-                access: .read, expiresAt: minted.expiresAt, issuedAt: issuedAt, permissions: minted.permissions
-            )
-            if let extra = minted.permissions.first(where: { Self.listingPermissions[$0.key] != $0.value }) {
-                try? await revoke(token)
-                throw .unexpectedResponse(status: 201, message: "GitHub granted \(extra.key): \(extra.value) to a listing token that asked for metadata: read only; the token was revoked")
+        try await counted { () async throws(GitHubError) in
+            let body: Data
+            do { body = try GitHubJSON.encoder().encode(ListingTokenRequest(permissions: Self.listingPermissions)) } catch {
+                throw .unexpectedResponse(status: 0, message: "could not encode the token request: \(error)")
             }
-            return token
-        case 404:
-            throw .unexpectedResponse(status: 404, message: "GitHub App installation \(installationID) not found")
-        default:
-            throw Self.unexpected(response)
+            let issuedAt = Date()
+            let response = try await send(.POST, "/app/installations/\(installationID)/access_tokens", credential: .app, body: body)
+            switch response.status {
+            case 201:
+                let minted = try response.decode(InstallationAccessTokenResponse.self)
+                let token = InstallationToken(
+                    secret: minted.token, installationID: installationID, owner: owner, repositories: [],
+                    access: .read, expiresAt: minted.expiresAt, issuedAt: issuedAt, permissions: minted.permissions
+                )
+                if let extra = minted.permissions.first(where: { Self.listingPermissions[$0.key] != $0.value }) {
+                    try? await revoke(token)
+                    throw .unexpectedResponse(status: 201, message: "GitHub granted \(extra.key): \(extra.value) to a listing token that asked for metadata: read only; the token was revoked")
+                }
+                return token
+            case 404:
+                throw .unexpectedResponse(status: 404, message: "GitHub App installation \(installationID) not found")
+            default:
+                throw Self.unexpected(response)
+            }
         }
     }
 }

@@ -16,11 +16,14 @@ public struct GitHubAPIClient: Sendable {
         public var requestTimeout: Duration
         public var retry: RetryPolicy
         public var userAgent: String
+        /// Where request timings, API errors and the broker's token counts are recorded.
+        public var metrics: GitHubMetrics
 
-        public init(requestTimeout: Duration = .seconds(10), retry: RetryPolicy = .init(), userAgent: String = "netclode/0.1 (+https://github.com/netclode)") {
+        public init(requestTimeout: Duration = .seconds(10), retry: RetryPolicy = .init(), userAgent: String = "netclode/0.1 (+https://github.com/netclode)", metrics: GitHubMetrics = .init()) {
             self.requestTimeout = requestTimeout
             self.retry = retry
             self.userAgent = userAgent
+            self.metrics = metrics
         }
     }
 
@@ -84,12 +87,14 @@ public struct GitHubAPIClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            let attemptStarted = clock.now
             let outcome: Result<Response, any Error>
             do {
                 outcome = .success(try await execute(method, url, credential: credential, body: body))
             } catch {
                 outcome = .failure(error)
             }
+            options.metrics.requestTook(clock.now - attemptStarted)
             let elapsed = clock.now - started
             let decision: RetryPolicy.Decision
             let failure: GitHubError

@@ -8,7 +8,8 @@ import Logging
 /// exactly those repositories and the session's access level. Before a token expires the broker
 /// mints its successor, hands it to the session's ``TokenRenewal`` handler, and only then revokes the
 /// old one, so the sandbox never holds a dead credential. Every mint, refresh and revocation logs one
-/// line with the token's fingerprint — never the token.
+/// line with the token's fingerprint — never the token — and the session as `session_id`, and is
+/// counted in the client's ``GitHubMetrics``.
 public actor TokenBroker {
     public struct Options: Sendable {
         /// How long before expiry a token is replaced. Scaled down for short lifetimes (at most
@@ -201,7 +202,10 @@ public actor TokenBroker {
         minted.sort { lhs, rhs in
             (repositories.firstIndex(of: lhs.repositories[0]) ?? 0) < (repositories.firstIndex(of: rhs.repositories[0]) ?? 0)
         }
-        for token in minted { log(event, token, session: session) }
+        for token in minted {
+            log(event, token, session: session)
+            client.options.metrics.minted(refresh: event == "refreshed")
+        }
         return minted
     }
 
@@ -277,7 +281,7 @@ public actor TokenBroker {
             if let error = await attempt.value {
                 failures += 1
                 let retryIn = Duration.milliseconds(Int64(retryDelay(before: current.tokens, failures: failures) * 1000))
-                logger.warning("token refresh failed", metadata: ["session": "\(session)", "error": "\(error.message)", "retryInMs": "\(retryIn.milliseconds)"])
+                logger.warning("token refresh failed", metadata: ["session_id": "\(session)", "error": "\(error.message)", "retryInMs": "\(retryIn.milliseconds)"])
                 try? await current.onRenewal?(.failed(error, retryIn: retryIn))
             } else {
                 failures = 0
@@ -354,9 +358,10 @@ public actor TokenBroker {
                     do throws(GitHubError) {
                         try await client.revoke(token)
                         TokenBroker.log("revoked", token, session: session, logger: logger, extra: ["reason": "\(reason)"])
+                        client.options.metrics.revoked()
                     } catch {
                         logger.error("token revocation failed; it stays valid until it expires", metadata: [
-                            "session": "\(session)", "sha256": "\(token.fingerprint)", "expires": "\(token.expiresAt)", "error": "\(error.message)",
+                            "session_id": "\(session)", "sha256": "\(token.fingerprint)", "expires": "\(token.expiresAt)", "error": "\(error.message)",
                         ])
                     }
                 }
@@ -370,7 +375,7 @@ public actor TokenBroker {
 
     private static func log(_ event: String, _ token: InstallationToken, session: String, logger: Logger, extra: Logger.Metadata = [:]) {
         var metadata: Logger.Metadata = [
-            "session": "\(session)",
+            "session_id": "\(session)",
             "installation": "\(token.installationID)",
             "repos": "\(token.repositories.map(\.fullName).joined(separator: ","))",
             "access": "\(token.access)",

@@ -34,16 +34,20 @@ struct DevCommand: AsyncParsableCommand {
     @Flag(help: "Delete the data directory first (sessions, forge repositories, API token) and start over.")
     var reset = false
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default warning: the welcome stays readable).")
-    var logLevel: String = "warning"
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (NETCLODE_LOG_LEVEL; default warning, so the welcome stays readable).")
+    var logLevel: String?
 
     func run() async throws {
-        let logger = CommandLogging.logger(label: "netclode.dev", level: logLevel)
         let environment = EnvironmentSettings.load()
+        let levelName = logLevel ?? environment["NETCLODE_LOG_LEVEL"] ?? "warning"
+        guard let level = Logger.Level(rawValue: levelName) else {
+            throw CommandFailure("\(logLevel == nil ? "NETCLODE_LOG_LEVEL" : "--log-level") must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")); got \"\(levelName)\"")
+        }
+        let logger = CommandLogging.logger(label: "netclode.dev", level: level)
         let layout = DevLayout(root: URL(fileURLWithPath: data))
         let prepared: DevSetup
         do {
-            prepared = try await DevSetup.prepare(layout: layout, listen: listen, reset: reset, environment: environment, logger: logger)
+            prepared = try await DevSetup.prepare(layout: layout, listen: listen, logLevel: levelName, reset: reset, environment: environment, logger: logger)
         } catch let failure as DevFailure {
             throw CommandFailure(failure.description)
         } catch let error as ForgeError {

@@ -16,7 +16,7 @@ struct DevSetup {
     /// `dev.json` as it will be written once the control plane listens (its URL filled in then).
     let devFile: DevFile
 
-    static func prepare(layout: DevLayout, listen: String, reset: Bool, environment: EnvironmentSettings, logger: Logger) async throws -> DevSetup {
+    static func prepare(layout: DevLayout, listen: String, logLevel: String, reset: Bool, environment: EnvironmentSettings, logger: Logger) async throws -> DevSetup {
         if reset { try layout.reset() }
         try FileManager.default.createDirectory(at: layout.root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let previous = try DevFile.load(from: layout.devFile)
@@ -39,13 +39,15 @@ struct DevSetup {
 
         let apiToken = previous?.apiToken ?? DevFile.generateAPIToken()
         let keyPath = ForgeLayout(dataDirectory: layout.forgeDirectory).privateKeyFile.path
-        let settings = try controlPlaneSettings(layout: layout, listen: listen, apiToken: apiToken, environment: environment)
+        let settings = try controlPlaneSettings(layout: layout, listen: listen, logLevel: logLevel, apiToken: apiToken, environment: environment)
+        // One registry: the GitHub side records into the same one `/metrics` serves.
+        let metrics = ServerMetrics()
         let github = try GitHubAccess.load(
             settings: githubSettings(appID: forge.metadata.app.id, keyPath: keyPath, forgeURL: forgeURL),
-            logger: logger)
+            metrics: metrics.github, logger: logger)
         let controlPlane = try await ControlPlaneServer.make(
             settings: settings, github: github, agentExecutable: CommandLogging.executablePath,
-            hiddenPaths: [layout.forgeDirectory.path, layout.devFile.path], logger: logger)
+            hiddenPaths: [layout.forgeDirectory.path, layout.devFile.path], logger: logger, metrics: metrics)
 
         let installations = forge.metadata.installations.map { installation in
             DevFile.Installation(id: installation.id, account: installation.accountLogin,
@@ -71,10 +73,10 @@ struct DevSetup {
 
     /// The control plane's settings: the environment's (e.g. `NETCLODE_SANDBOX`) with the dev
     /// directory, listen address and API token on top.
-    private static func controlPlaneSettings(layout: DevLayout, listen: String, apiToken: String, environment: EnvironmentSettings) throws(DevFailure) -> ControlPlaneSettings {
+    private static func controlPlaneSettings(layout: DevLayout, listen: String, logLevel: String, apiToken: String, environment: EnvironmentSettings) throws(DevFailure) -> ControlPlaneSettings {
         do {
             let settings = try ControlPlaneSettings(settings: environment, overrides: .init(
-                listen: listen, dataDirectory: layout.controlDirectory.path, database: layout.database.path, apiToken: apiToken))
+                listen: listen, dataDirectory: layout.controlDirectory.path, database: layout.database.path, apiToken: apiToken, logLevel: logLevel))
             guard ["127.0.0.1", "localhost", "::1"].contains(settings.host) else {
                 throw DevFailure("--listen \(listen): `netclode dev` listens on loopback only (127.0.0.1, ::1); use `netclode serve` to serve other hosts")
             }

@@ -1,0 +1,45 @@
+import Foundation
+import GitHubApp
+
+/// The answer of `GET /readyz`: whether this control plane can serve sessions now, and what each
+/// dependency says.
+///
+/// Ready means the database answers and sessions have been restored. A missing GitHub App is
+/// stated but is not a failure: sessions without repositories work without it, and a load
+/// balancer taking the server out of rotation would not make the App appear.
+struct Readiness: Encodable, Sendable {
+    /// `ready` or `not ready`.
+    var status: String
+    /// `ok`, or the error the store answered a ping with.
+    var database: String
+    /// `configured`, or `not configured: <what is missing>`.
+    var githubApp: String
+    /// `restored` once the stored sessions are back, `restoring` before.
+    var sessions: String
+
+    var isReady: Bool { status == "ready" }
+
+    static func check(_ manager: SessionManager) async -> Readiness {
+        let storeProblem = await manager.storeProblem()
+        let started = await manager.isStarted
+        let githubApp: String
+        switch manager.github {
+        case .configured: githubApp = "configured"
+        case .notConfigured(.notConfigured(let missing), _): githubApp = "not configured: missing \(missing.joined(separator: ", "))"
+        case .notConfigured(let error, _): githubApp = "not configured: \(error.message)"
+        }
+        return Readiness(
+            status: storeProblem == nil && started ? "ready" : "not ready",
+            database: storeProblem.map { "error: \($0)" } ?? "ok",
+            githubApp: githubApp,
+            sessions: started ? "restored" : "restoring"
+        )
+    }
+
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(self)) ?? Data(#"{"status":"not ready"}"#.utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
