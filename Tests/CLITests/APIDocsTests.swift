@@ -25,6 +25,8 @@ struct APIDocsTests {
                 #""status":"paused""#,                                                       // PauseSession
                 #""status":"deleted""#,                                                      // DeleteSession
                 #""fullName":"other-org/tools""#,                                            // ListRepos
+                #""database":"ok""#, #""status":"ready"}"#,                                    // /readyz
+                #"netclode_api_requests_total{rpc="netclode.v1.SessionService/CreateSession",code="ok"} 1"#, // /metrics
             ] {
                 #expect(output.contains(expected), "\(expected) missing from the examples' output:\n\(output)")
             }
