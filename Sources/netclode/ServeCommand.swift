@@ -12,6 +12,9 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Settings come from flags, then the environment, then a .env file in the working directory:
             NETCLODE_LISTEN, NETCLODE_DATA_DIR, NETCLODE_DATABASE, NETCLODE_API_TOKEN (required), NETCLODE_SANDBOX, NETCLODE_LOG_LEVEL,
+            NETCLODE_MAX_CONCURRENT_STARTS (sandboxes starting at once, default 8; more wait in a queue),
+            NETCLODE_MAX_QUEUED_STARTS (starts that may wait, default 64; beyond that CreateSession fails with
+            resource_exhausted and makes nothing),
             and the GitHub App settings GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY_B64 or GITHUB_APP_PRIVATE_KEY_PATH,
             GITHUB_INSTALLATION_ID, GITHUB_API_URL, GITHUB_WEB_URL. Without App settings, sessions without repos still work.
 

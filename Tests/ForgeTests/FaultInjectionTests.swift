@@ -54,4 +54,14 @@ struct FaultInjectionTests {
                                                                    apiRequests: 0, faultsInjected: 0, mintsByInstallation: [:]))
         }
     }
+
+    @Test("a reset fault drops the connection without an answer, then the forge answers again")
+    func connectionReset() async throws {
+        try await ForgeProcess.with { forge in
+            try await forge.injectFault(status: nil, count: 1, pathPrefix: "/app", reset: true)
+            await #expect(throws: (any Error).self, "no HTTP answer at all") { try await forge.appRequest(.GET, "/app") }
+            #expect(try await forge.appRequest(.GET, "/app").status == 200)
+            #expect(try await forge.stats().faultsInjected == 1)
+        }
+    }
 }

@@ -170,10 +170,12 @@ public final class ForgeProcess: Sendable {
     }
 
     /// `POST /_forge/faults`: the next `count` API requests (optionally only under `pathPrefix`)
-    /// answer `status` (or are only delayed by `delayMs` when `status` is nil).
+    /// answer `status` (or are only delayed by `delayMs` when `status` is nil); with `reset`, the
+    /// connection is reset (TCP RST) instead of answered.
     public func injectFault(status: Int?, count: Int = 1, retryAfter: Int? = nil, rateLimitReset: Int? = nil,
-                            delayMs: Int? = nil, pathPrefix: String? = nil) async throws {
+                            delayMs: Int? = nil, pathPrefix: String? = nil, reset: Bool = false) async throws {
         var body: [String: Any] = ["count": count]
+        if reset { body["reset"] = true }
         if let status { body["status"] = status }
         if let retryAfter { body["retryAfter"] = retryAfter }
         if let rateLimitReset { body["rateLimitReset"] = rateLimitReset }

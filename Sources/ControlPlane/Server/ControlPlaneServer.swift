@@ -31,7 +31,9 @@ public struct ControlPlaneServer: Sendable {
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let store = try await SQLiteSessionStore.open(path: settings.databasePath, logger: logger)
         let runtime = LocalSandboxRuntime(dataDirectory: settings.dataDirectory, isolation: settings.sandbox, hiddenPaths: hiddenPaths + [settings.databasePath], logger: logger)
-        let manager = SessionManager(store: store, runtime: runtime, github: github, options: .init(agentExecutable: agentExecutable), logger: logger, metrics: metrics)
+        let manager = SessionManager(store: store, runtime: runtime, github: github, options: .init(
+            agentExecutable: agentExecutable, maxConcurrentStarts: settings.maxConcurrentStarts, maxQueuedStarts: settings.maxQueuedStarts),
+            logger: logger, metrics: metrics)
         return ControlPlaneServer(settings: settings, manager: manager, logger: logger)
     }
 

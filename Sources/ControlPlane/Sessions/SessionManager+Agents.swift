@@ -22,6 +22,7 @@ extension SessionManager {
         var initial: [Netclode_V1_AgentCommand] = [.make(.config(agentConfig(for: record)))]
         if let credentials = await currentCredentials(sessionID) { initial.append(.make(.credentials(credentials))) }
         let stream = await agents.attach(sessionID: sessionID, initial: initial)
+        await starts.release(sessionID)  // started: the next queued sandbox may start
         sessionLogger(sessionID).info("agent attached")
         if record.repos.isEmpty {
             try await setStatus(sessionID, .ready)

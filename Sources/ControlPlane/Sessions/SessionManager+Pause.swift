@@ -29,10 +29,18 @@ extension SessionManager {
         case .deleted: throw .failedPrecondition("session \(id) is deleted; create a new one")
         default: return record.wire  // already running
         }
+        // The start slot first: when too many sandboxes are starting, the refusal leaves the
+        // session exactly as it was (still paused), not half-resumed.
+        try await starts.acquire(id, queueing: .bounded)
         var resuming = record
         resuming.status = SessionStatus.creating.rawValue
         resuming.error = nil
-        try await save(resuming)
+        do {
+            try await save(resuming)
+        } catch {
+            await starts.release(id)
+            throw error
+        }
         do {
             try await launch(resuming)
         } catch {
@@ -55,5 +63,6 @@ extension SessionManager {
         await agents.unregister(sessionID: id)
         forgetClones(of: id)
         stopping.remove(id)
+        await starts.release(id)
     }
 }

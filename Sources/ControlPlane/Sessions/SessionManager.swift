@@ -20,12 +20,23 @@ public actor SessionManager {
         public var acknowledgementTimeout: Duration
         public var defaultExecTimeout: Duration
         public var maximumExecTimeout: Duration
+        /// Sandboxes starting at once (see ``StartLimiter``); `NETCLODE_MAX_CONCURRENT_STARTS`.
+        public var maxConcurrentStarts: Int
+        /// Starts that may wait for a slot before new sessions are refused; `NETCLODE_MAX_QUEUED_STARTS`.
+        public var maxQueuedStarts: Int
+        /// A start whose agent has not attached by then gives its slot up anyway.
+        public var startSlotTimeout: Duration
 
-        public init(agentExecutable: String, acknowledgementTimeout: Duration = .seconds(10), defaultExecTimeout: Duration = .seconds(120), maximumExecTimeout: Duration = .seconds(3600)) {
+        public init(agentExecutable: String, acknowledgementTimeout: Duration = .seconds(10), defaultExecTimeout: Duration = .seconds(120), maximumExecTimeout: Duration = .seconds(3600),
+                    maxConcurrentStarts: Int = ControlPlaneSettings.defaultMaxConcurrentStarts, maxQueuedStarts: Int = ControlPlaneSettings.defaultMaxQueuedStarts,
+                    startSlotTimeout: Duration = .seconds(60)) {
             self.agentExecutable = agentExecutable
             self.acknowledgementTimeout = acknowledgementTimeout
             self.defaultExecTimeout = defaultExecTimeout
             self.maximumExecTimeout = maximumExecTimeout
+            self.maxConcurrentStarts = maxConcurrentStarts
+            self.maxQueuedStarts = maxQueuedStarts
+            self.startSlotTimeout = startSlotTimeout
         }
     }
 
@@ -36,6 +47,7 @@ public actor SessionManager {
     let logger: Logger
     let agents = AgentConnections()
     let hub = SessionEventHub()
+    let starts: StartLimiter
     var records: [String: SessionRecord] = [:]
     /// Sessions whose sandbox we are stopping on purpose: their exit is not an error.
     var stopping: Set<String> = []
@@ -55,6 +67,7 @@ public actor SessionManager {
         self.options = options
         self.logger = logger
         self.metrics = metrics
+        self.starts = StartLimiter(limit: options.maxConcurrentStarts, queueLimit: options.maxQueuedStarts, slotTimeout: options.startSlotTimeout)
     }
 
     // MARK: Lifecycle
@@ -70,7 +83,7 @@ public actor SessionManager {
             records[record.id] = record
             guard record.sessionStatus.wantsSandbox else { continue }
             do {
-                try await launch(record)
+                try await launch(record, queueing: .unbounded)
                 sessionLogger(record.id).info("session restored")
             } catch {
                 sessionLogger(record.id).error("session could not be restored", metadata: ["error": "\(error)"])
@@ -147,9 +160,20 @@ public actor SessionManager {
         return record
     }
 
-    /// Mints the session's tokens (if it has repositories), persists it if new, and starts its
-    /// sandbox with a fresh agent secret.
-    func launch(_ record: SessionRecord, repositories: [RepositoryReference]? = nil, insert: Bool = false) async throws {
+    /// Waits for a start slot (see ``StartLimiter``), mints the session's tokens (if it has
+    /// repositories), persists it if new, and starts its sandbox with a fresh agent secret. The slot
+    /// is held until the agent attaches; a failed launch gives it back.
+    func launch(_ record: SessionRecord, repositories: [RepositoryReference]? = nil, insert: Bool = false, queueing: StartLimiter.Queueing = .bounded) async throws {
+        try await starts.acquire(record.id, queueing: queueing)
+        do {
+            try await launchHoldingSlot(record, repositories: repositories, insert: insert)
+        } catch {
+            await starts.release(record.id)
+            throw error
+        }
+    }
+
+    private func launchHoldingSlot(_ record: SessionRecord, repositories: [RepositoryReference]?, insert: Bool) async throws {
         let id = record.id
         if !record.repos.isEmpty {
             guard let broker = github.broker else {
@@ -190,6 +214,7 @@ public actor SessionManager {
         try? await store.deleteSession(id: id)
         records[id] = nil
         stopping.remove(id)
+        await starts.release(id)
     }
 
     /// Changes a session's status, persists it and tells its watchers.
@@ -215,6 +240,7 @@ public actor SessionManager {
     }
 
     private func sandboxExited(_ id: String, code: Int32) async {
+        await starts.release(id)
         guard !stopping.contains(id), let record = records[id], record.sessionStatus.wantsSandbox else { return }
         sessionLogger(id).error("agent exited unexpectedly", metadata: ["code": "\(code)"])
         await github.broker?.revoke(session: id)

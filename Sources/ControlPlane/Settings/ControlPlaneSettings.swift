@@ -8,6 +8,8 @@ import Sandbox
 public struct ControlPlaneSettings: Sendable {
     public static let defaultListen = "127.0.0.1:8080"
     public static let minimumTokenLength = 16
+    public static let defaultMaxConcurrentStarts = 8
+    public static let defaultMaxQueuedStarts = 64
 
     public var host: String
     public var port: Int
@@ -17,6 +19,11 @@ public struct ControlPlaneSettings: Sendable {
     public var sandbox: IsolationMode
     /// NETCLODE_LOG_LEVEL (flag `--log-level`); default `info`.
     public var logLevel: Logger.Level = .info
+    /// How many sandboxes may be starting at once (`NETCLODE_MAX_CONCURRENT_STARTS`); more wait.
+    public var maxConcurrentStarts: Int = defaultMaxConcurrentStarts
+    /// How many starts may wait for a slot (`NETCLODE_MAX_QUEUED_STARTS`); beyond that a new
+    /// session is refused with `resource_exhausted` and nothing is made for it.
+    public var maxQueuedStarts: Int = defaultMaxQueuedStarts
 
     public struct Overrides: Sendable {
         public var listen: String?
@@ -60,6 +67,20 @@ public struct ControlPlaneSettings: Sendable {
         } catch {
             throw .failedPrecondition("\(error)")
         }
+        maxConcurrentStarts = try Self.parseCount(settings["NETCLODE_MAX_CONCURRENT_STARTS"], name: "NETCLODE_MAX_CONCURRENT_STARTS",
+                                                  range: 1...1024, default: Self.defaultMaxConcurrentStarts)
+        maxQueuedStarts = try Self.parseCount(settings["NETCLODE_MAX_QUEUED_STARTS"], name: "NETCLODE_MAX_QUEUED_STARTS",
+                                              range: 0...100_000, default: Self.defaultMaxQueuedStarts)
+    }
+
+    /// A whole number within `range`, or `default` when unset. A value that is set but unusable
+    /// stops the server with its name, rather than being ignored.
+    static func parseCount(_ text: String?, name: String, range: ClosedRange<Int>, default value: Int) throws(ControlPlaneError) -> Int {
+        guard let text else { return value }
+        guard let number = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
+            throw .invalidArgument("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
+        }
+        return number
     }
 
     /// One of swift-log's level names, in any case. A typo is an error rather than a silent `info`,

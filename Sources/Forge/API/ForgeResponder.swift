@@ -33,10 +33,10 @@ public struct ForgeResponder: HTTPResponder {
         if let route = GitRoute(path: path, method: request.method.rawValue, service: service) {
             return try await git.handle(route, request: request, context: context)
         }
-        return await respondAPI(to: request, path: path)
+        return await respondAPI(to: request, path: path, context: context)
     }
 
-    private func respondAPI(to request: Request, path: String) async -> Response {
+    private func respondAPI(to request: Request, path: String, context: ForgeRequestContext) async -> Response {
         await state.countAPIRequest()
         var request = request
         let authorization = AuthorizationCredentials(header: request.headers[.authorization])
@@ -45,6 +45,12 @@ public struct ForgeResponder: HTTPResponder {
         if let plan = await state.takeFault(for: path) {
             if let delay = plan.delayMilliseconds, delay > 0 {
                 try? await Task.sleep(for: .milliseconds(delay))
+            }
+            if plan.resetConnection {
+                logger.info("injected fault", metadata: ["path": "\(path)", "fault": "connection reset"])
+                await context.resetConnection()
+                // Nothing reaches the client any more; the response only ends the handler.
+                return APIResponse.error(.internalServerError, "connection reset")
             }
             if let status = plan.status {
                 response = FaultResponder.response(for: plan, status: status, installationID: await faultInstallationID(path: path, authorization: authorization))

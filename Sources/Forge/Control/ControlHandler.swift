@@ -20,7 +20,7 @@ struct ControlHandler: Sendable {
         case (.post, "/_forge/faults"):
             guard let json = try? JSONValue.parse(body), let plan = FaultPlan(json: json) else {
                 return APIResponse.error(.badRequest,
-                    "Expected {\"count\": N >= 1, \"status\": 100...599?, \"retryAfter\"?, \"rateLimitReset\"?, \"delayMs\"?, \"pathPrefix\"?} with a status or a delayMs")
+                    "Expected {\"count\": N >= 1, \"status\": 100...599?, \"retryAfter\"?, \"rateLimitReset\"?, \"delayMs\"?, \"pathPrefix\"?, \"reset\": true?} with a status, a delayMs or a reset (not both a status and a reset)")
             }
             await state.addFault(plan)
             return APIResponse.noContent()

@@ -9,6 +9,9 @@ struct FaultPlan: Sendable, Equatable {
     /// Epoch seconds for `x-ratelimit-reset` with `x-ratelimit-remaining: 0` (primary rate limit).
     var rateLimitReset: Int?
     var delayMilliseconds: Int?
+    /// Drop the TCP connection with a reset (RST, no response at all), as a broken proxy or a
+    /// network fault does to GitHub clients; applied after any delay.
+    var resetConnection: Bool
     /// Only requests whose path starts with this are affected.
     var pathPrefix: String?
 
@@ -25,7 +28,9 @@ struct FaultPlan: Sendable, Equatable {
         rateLimitReset = json["rateLimitReset"]?.intValue
         delayMilliseconds = json["delayMs"]?.intValue
         pathPrefix = json["pathPrefix"]?.stringValue
+        resetConnection = json["reset"] == .bool(true)
         if let status, !(100...599).contains(status) { return nil }
-        if status == nil && delayMilliseconds == nil { return nil }
+        if resetConnection && status != nil { return nil }
+        if status == nil && delayMilliseconds == nil && !resetConnection { return nil }
     }
 }
