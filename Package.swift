@@ -164,6 +164,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ReliabilityTests",
+            dependencies: [
+                "ControlPlane", "GitHubApp", "NetclodeProto", "ConnectRPC", "TestSupport", "netclode",
+                .asyncHTTPClient, .swiftProtobuf, .nioCore, .nioHTTP1,
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CLITests",
             dependencies: ["TestSupport", "netclode", "NetclodeProto", "ConnectRPC", .swiftProtobuf, .subprocess, .systemPackage],
             swiftSettings: swiftSettings

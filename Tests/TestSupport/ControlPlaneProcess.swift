@@ -71,6 +71,9 @@ public final class ControlPlaneProcess: Sendable {
 
     public var processIdentifier: Int32 { process.processIdentifier }
 
+    /// Whether the process still runs (false once it has exited and been reaped).
+    public var isRunning: Bool { process.isRunning }
+
     /// SIGTERM (graceful shutdown), then SIGKILL after `grace`.
     public func stop(grace: Duration = .seconds(10)) async {
         await process.terminate(grace: grace)
