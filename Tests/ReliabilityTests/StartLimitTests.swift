@@ -42,6 +42,33 @@ struct StartLimitTests {
         await fixture.finish()
     }
 
+    @Test func aRefusedResumeLeavesTheSessionPaused() async throws {
+        let fixture = try await ReliabilityFixture.start(environment: ["NETCLODE_MAX_CONCURRENT_STARTS": "1", "NETCLODE_MAX_QUEUED_STARTS": "0"])
+        let paused = try await fixture.create(repos: ["demo/hello"], name: "paused")
+        try await fixture.waitFor(paused.id, status: ["ready"])
+        let _: Netclode_V1_PauseSessionResponse = try await fixture.call("PauseSession", Netclode_V1_PauseSessionRequest.with { $0.sessionID = paused.id })
+        // Another start holds the only slot (its mint hangs for 6 s) and nothing may wait.
+        try await fixture.forge.injectFault(status: nil, count: 1, delayMs: 6_000, pathPrefix: GitHubFaultTests.mintPath)
+        let busy = Task { try await fixture.create(repos: ["demo/hello"], name: "busy") }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await fixture.forge.stats().faultsInjected == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let before = try await fixture.forge.stats()
+        let refused = await fixture.connectError("ResumeSession with no start slot") {
+            let _: Netclode_V1_ResumeSessionResponse = try await fixture.call("ResumeSession", Netclode_V1_ResumeSessionRequest.with { $0.sessionID = paused.id })
+        }
+        #expect(refused?.code == .resourceExhausted, "\(String(describing: refused))")
+        let still = try await fixture.session(paused.id)
+        #expect(still.status == "paused" && still.error.isEmpty, "the refusal changed nothing: \(still.status) \(still.error)")
+        #expect(try await fixture.forge.stats().mints == before.mints, "no token for the refused resume")
+        try await fixture.waitFor(try await busy.value.id, status: ["ready"])
+        // Once the slot is free, the same resume goes through.
+        let _: Netclode_V1_ResumeSessionResponse = try await fixture.call("ResumeSession", Netclode_V1_ResumeSessionRequest.with { $0.sessionID = paused.id })
+        try await fixture.waitFor(paused.id, status: ["ready"])
+        await fixture.finish()
+    }
+
     @Test func fiftyConcurrentCreatesEachSucceedOrFailCleanly() async throws {
         let count = Self.long ? 150 : 50
         let fixture = try await ReliabilityFixture.start(environment: ["NETCLODE_MAX_CONCURRENT_STARTS": "4", "NETCLODE_MAX_QUEUED_STARTS": "16"])
