@@ -35,7 +35,7 @@ actor StartLimiter {
 
     /// Waits for a slot for `sessionID` and returns once it holds one.
     func acquire(_ sessionID: String, queueing: Queueing) async throws(ControlPlaneError) {
-        if holders[sessionID] != nil { return }  // already starting (e.g. a resume racing a restore)
+        if holders[sessionID] != nil { return }  // already holds one (a resume takes its slot before launching)
         nextGeneration += 1
         let generation = nextGeneration
         if holders.count < limit {
