@@ -35,10 +35,11 @@ public final class ControlPlaneProcess: Sendable {
 
     /// Starts `netclode serve --listen 127.0.0.1:0` with `environment` (plus the API token) in a
     /// fresh temporary directory, and waits for its ready line.
-    public static func start(environment: [String: String]) async throws -> ControlPlaneProcess {
+    /// `logLevel` is debug for tests; benchmarks pass a quieter one so logging is not measured.
+    public static func start(environment: [String: String], logLevel: String = "debug") async throws -> ControlPlaneProcess {
         let root = try TemporaryDirectory(prefix: "netclode-cp")
         do {
-            return try await start(root: root, environment: environment, generation: 1)
+            return try await start(root: root, environment: environment, generation: 1, logLevel: logLevel)
         } catch {
             root.remove()
             throw error
@@ -50,7 +51,7 @@ public final class ControlPlaneProcess: Sendable {
         try await Self.start(root: root, environment: environment, generation: Int(Date().timeIntervalSince1970 * 1000))
     }
 
-    private static func start(root: TemporaryDirectory, environment: [String: String], generation: Int) async throws -> ControlPlaneProcess {
+    private static func start(root: TemporaryDirectory, environment: [String: String], generation: Int, logLevel: String = "debug") async throws -> ControlPlaneProcess {
         let data = root.url.appendingPathComponent("data", isDirectory: true)
         let logFile = root.url.appendingPathComponent("serve-\(generation).log")
         var full = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GITHUB_") && !$0.key.hasPrefix("NETCLODE_") }
@@ -58,7 +59,7 @@ public final class ControlPlaneProcess: Sendable {
         full["NETCLODE_API_TOKEN"] = full["NETCLODE_API_TOKEN"] ?? apiToken
         let box = try ProcessBox.launch(
             binary: try ForgeProcess.netclodeBinary(),
-            arguments: ["serve", "--listen", "127.0.0.1:0", "--data", data.path, "--log-level", "debug"],
+            arguments: ["serve", "--listen", "127.0.0.1:0", "--data", data.path, "--log-level", logLevel],
             environment: full, currentDirectory: root.url, logFile: logFile
         )
         let port = try await box.waitForReadyLine(timeout: .seconds(30), logFile: logFile, prefix: "Netclode control plane listening on http://127.0.0.1:")

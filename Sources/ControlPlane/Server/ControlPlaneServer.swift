@@ -37,6 +37,7 @@ public struct ControlPlaneServer: Sendable {
         SessionServiceRoutes.register(on: router, manager: manager, authenticator: APIAuthenticator(token: settings.apiToken))
         GitHubServiceRoutes.register(on: router, listing: RepositoryListing(github: manager.github, logger: logger), authenticator: APIAuthenticator(token: settings.apiToken))
         AgentServiceRoutes.register(on: router, manager: manager)
+        BenchRoutes.registerIfEnabled(on: router, environment: ProcessInfo.processInfo.environment)
         let manager = self.manager
         let logger = self.logger
         let host = settings.host
