@@ -154,6 +154,9 @@ public final class ForgeProcess: Sendable {
         root.remove()
     }
 
+    /// The `forge serve` process (for reading its CPU time or memory under /proc).
+    public var processIdentifier: Int32 { process.processIdentifier }
+
     /// The forge's logs so far.
     public func logs() -> String {
         (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""

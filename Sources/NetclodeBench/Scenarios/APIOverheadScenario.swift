@@ -28,6 +28,7 @@ struct APIOverheadScenario {
             let get: @Sendable () async throws -> Void = { _ = try await api.get(target) }
             var rows = [try await compare("GetSession", get, duration: Self.getDuration, stack: stack)]
             rows.append(try await compareCreate("CreateSession (no repos)", stack: stack))
+            rows.append(try await createLatency(stack))
             try await api.delete(target)
             return rows
         }
@@ -41,6 +42,25 @@ struct APIOverheadScenario {
         }
         rows.append(diagnostic)
         return rows
+    }
+
+    /// Diagnostic: one caller, one CreateSession at a time. If 16 callers get about 1/latency
+    /// creates per second rather than 16/latency, the creates are serialised somewhere.
+    private func createLatency(_ stack: Stack) async throws -> ResultRow {
+        var durations: [Double] = []
+        var ids: [String] = []
+        for _ in 0..<20 {
+            let started = ContinuousClock.now
+            ids.append(try await stack.api.create(name: "bench-create-1").id)
+            durations.append((ContinuousClock.now - started).seconds)
+        }
+        try await stack.api.deleteAll(ids)
+        let summary = Summary(durations)
+        return ResultRow(
+            scenario: "3 API overhead", label: "CreateSession (no repos), 1 caller: latency median / p90 of 20", unit: "s",
+            measured: summary, target: "diagnostic", pass: nil,
+            note: "1 / median = \(Int(1 / summary.median)) creates/s for a single caller",
+            samples: durations, measuredText: "\(fmt(summary.median)) / \(fmt(summary.p90))", baselineText: "—")
     }
 
     /// CreateSession under load; the sessions it made are deleted after each repetition.

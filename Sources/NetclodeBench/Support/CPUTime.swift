@@ -7,13 +7,17 @@ enum CPUTime {
     static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
 
     /// Seconds of CPU used by `pid` so far (`self` for this process), or nil when it is gone.
-    static func seconds(_ pid: String) -> Double? {
+    /// With `includingChildren`, the children it has waited for count too (cutime, cstime): the
+    /// git processes a benchmark or a forge ran and reaped.
+    static func seconds(_ pid: String, includingChildren: Bool = false) -> Double? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return nil }
-        // Fields after the command name: state is field 3, utime 14 and stime 15.
+        // Fields after the command name: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / ticksPerSecond
+        let last = includingChildren ? 14 : 12
+        guard fields.count > last else { return nil }
+        let ticks = fields[11...last].compactMap { Double($0) }.reduce(0, +)
+        return ticks / ticksPerSecond
     }
 
     /// Seconds the threads of `pid` (`self` for this process) have spent runnable but waiting for
