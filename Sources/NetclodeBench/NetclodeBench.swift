@@ -71,6 +71,7 @@ struct NetclodeBench: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        ChildCleanup.install()
         let context = BenchContext(repetitions: repetitions, realRepository: realRepo)
         let selected = scenarios.isEmpty ? Scenario.allCases : scenarios
         var rows: [ResultRow] = []

@@ -15,7 +15,8 @@ enum MachineInfo {
            let line = release.split(separator: "\n").first(where: { $0.hasPrefix("PRETTY_NAME=") }) {
             info["os"] = line.dropFirst("PRETTY_NAME=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         }
-        info["kernel"] = ProcessInfo.processInfo.operatingSystemVersionString
+        info["kernel"] = (try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         // Other work on the machine competes for the same cores; the load says how much.
         info["loadAverageAtEnd"] = CPUTime.loadAverage()
         return info

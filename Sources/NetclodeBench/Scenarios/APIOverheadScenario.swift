@@ -102,7 +102,8 @@ struct APIOverheadScenario {
         return ResultRow(
             scenario: "3 API overhead", label: "\(label), \(Self.concurrency) concurrent", unit: "req/s",
             measured: m, baseline: b, ratio: ratio, target: "ratio ≥ 0.50", pass: ratio >= 0.5,
-            note: "baseline: POST /_bench/echo (bare Hummingbird JSON route) on the same process",
+            note: "baseline: POST /_bench/echo (bare Hummingbird JSON route) on the same process; median of per-pair ratios "
+                + String(format: "%.2f", Summary(zip(measured, baseline).map { $0 / $1 }).median),
             samples: measured, baselineSamples: baseline)
     }
 

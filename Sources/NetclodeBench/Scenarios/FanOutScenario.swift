@@ -64,6 +64,10 @@ struct FanOutScenario {
 
             let main = try await Self.measure(watchers: Self.watchers, session: session, api: api, agent: agent, controlPlanePID: controlPlanePID)
             let small = try await Self.measure(watchers: Self.diagnosticWatchers, session: session, api: api, agent: agent, controlPlanePID: controlPlanePID)
+            // The same with one report in flight at a time (as a single sequential agent would):
+            // if nothing goes missing then, concurrent appends are what loses live events.
+            let sequential = try await Self.measure(watchers: Self.diagnosticWatchers, session: session, api: api, agent: agent,
+                                                    controlPlanePID: controlPlanePID, inFlight: 1)
             try await api.delete(session)
 
             var rows = [
@@ -84,16 +88,22 @@ struct FanOutScenario {
                 measured: small.latency, target: "diagnostic", pass: nil,
                 note: "delivered \(small.delivered) of \(small.expected); stored \(small.stored); each watcher received \(small.perWatcher.lowerBound)...\(small.perWatcher.upperBound) live; append rate \(Int(small.appendRate))/s; \(small.cpu)",
                 measuredText: "\(small.delivered)/\(small.expected); \(fmt(small.latency.median)) / \(fmt(small.latency.p99))", baselineText: "—"))
+            rows.append(ResultRow(
+                scenario: "4 event fan-out", label: "diagnostic: \(Self.diagnosticWatchers) watchers, one report in flight at a time", unit: "s",
+                measured: sequential.latency, target: "diagnostic", pass: nil,
+                note: "delivered \(sequential.delivered) of \(sequential.expected); stored \(sequential.stored); each watcher received \(sequential.perWatcher.lowerBound)...\(sequential.perWatcher.upperBound) live; append rate \(Int(sequential.appendRate))/s; \(sequential.cpu)",
+                measuredText: "\(sequential.delivered)/\(sequential.expected); \(fmt(sequential.latency.median)) / \(fmt(sequential.latency.p99))", baselineText: "—"))
             return rows
         }
     }
 
     /// `watchers` streams subscribed, then `rate × seconds` events appended and drained.
-    private static func measure(watchers: Int, session: String, api: SessionAPI, agent: ConnectClient, controlPlanePID: String) async throws -> Outcome {
+    private static func measure(watchers: Int, session: String, api: SessionAPI, agent: ConnectClient, controlPlanePID: String,
+                                inFlight: Int = maximumInFlight) async throws -> Outcome {
         let total = rate * seconds
         let subscribed = Locked(0)
         // Each stream replays the history first; only this run's events (their kind) are counted.
-        let kind = "bench-\(watchers)"
+        let kind = "bench-\(watchers)-\(inFlight)"
         let watchTask = Task {
             try await withThrowingTaskGroup(of: [Double].self) { group in
                 for _ in 0..<watchers {
@@ -117,7 +127,7 @@ struct FanOutScenario {
         let before = (cp: CPUTime.seconds(controlPlanePID) ?? 0, cpWait: CPUTime.runQueueWait(controlPlanePID),
                       bench: CPUTime.seconds("self") ?? 0)
         let started = ContinuousClock.now
-        let failures = await append(total, session: session, agent: agent, kind: kind)
+        let failures = await append(total, session: session, agent: agent, kind: kind, inFlight: inFlight)
         let appendSeconds = (ContinuousClock.now - started).seconds
         benchLog("fan-out: appended in \(fmt(appendSeconds)) (\(failures) failed reports); draining")
         let drain = Task {
@@ -177,8 +187,8 @@ struct FanOutScenario {
     }
 
     /// Reports `total` events, one every 1/rate s on a fixed schedule (a late one does not delay
-    /// the next), at most ``maximumInFlight`` at once; returns how many failed.
-    private static func append(_ total: Int, session: String, agent: ConnectClient, kind: String) async -> Int {
+    /// the next), at most `inFlight` at once; returns how many failed.
+    private static func append(_ total: Int, session: String, agent: ConnectClient, kind: String, inFlight maximum: Int = maximumInFlight) async -> Int {
         let start = ContinuousClock.now
         let interval = Duration.nanoseconds(1_000_000_000 / rate)
         return await withTaskGroup(of: Bool.self) { group in
@@ -186,7 +196,7 @@ struct FanOutScenario {
             var inFlight = 0
             for index in 0..<total {
                 try? await Task.sleep(until: start + interval * index, clock: .continuous)
-                if inFlight >= maximumInFlight, let ok = await group.next() {
+                if inFlight >= maximum, let ok = await group.next() {
                     inFlight -= 1
                     if !ok { failures += 1 }
                 }

@@ -88,7 +88,7 @@ struct SessionAPI: Sendable {
         try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
                 for try await item in watch(id) where done(item, .now) { return true }
-                return false
+                throw BenchError("session \(id): the watch stream ended before the awaited event")
             }
             group.addTask {
                 try await Task.sleep(for: timeout)

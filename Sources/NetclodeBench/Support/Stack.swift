@@ -15,11 +15,13 @@ struct Stack: Sendable {
         if var setup {
             setup.logLevel = context.logLevel
             forge = try await ForgeProcess.start(setup)
+            ChildCleanup.register(forge!.processIdentifier)
         }
         do {
             var environment = forge.map(ControlPlaneProcess.githubEnvironment(for:)) ?? [:]
             environment.merge(extra) { _, new in new }
             let controlPlane = try await ControlPlaneProcess.start(environment: environment, logLevel: context.logLevel)
+            ChildCleanup.register(controlPlane.processIdentifier)
             return Stack(forge: forge, controlPlane: controlPlane,
                          api: SessionAPI(baseURL: controlPlane.baseURL, token: ControlPlaneProcess.apiToken))
         } catch {
@@ -31,7 +33,9 @@ struct Stack: Sendable {
     /// Stops both processes and removes their directories.
     func stop() async {
         await controlPlane.remove()
+        ChildCleanup.unregister(controlPlane.processIdentifier)
         await forge?.stop()
+        if let forge { ChildCleanup.unregister(forge.processIdentifier) }
     }
 
     /// Runs `body` on a started stack and stops it afterwards, whatever `body` does.

@@ -1,0 +1,34 @@
+import Dispatch
+import Foundation
+
+/// Stops the forge and control-plane processes of this run when the benchmark is interrupted
+/// (Ctrl-C or SIGTERM), so no server is left listening after it. Normal runs stop them
+/// themselves; this only covers the way out that skips that.
+enum ChildCleanup {
+    private static let pids = Locked<Set<Int32>>([])
+    /// Kept alive for the life of the process; written once, by `install()` at start-up.
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+
+    static func register(_ pid: Int32) { pids.withLock { _ = $0.insert(pid) } }
+    static func unregister(_ pid: Int32) { pids.withLock { _ = $0.remove(pid) } }
+
+    /// Installs the handlers once: SIGTERM to every registered process (the control plane then
+    /// stops its sandboxes), then exit with 130.
+    static func install() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                let running = pids.value
+                FileHandle.standardError.write(Data("[bench] interrupted: stopping \(running.count) child processes\n".utf8))
+                for pid in running { kill(pid, SIGTERM) }
+                // Give the control plane a moment to stop its sandboxes and revoke its tokens.
+                usleep(3_000_000)
+                for pid in running { kill(pid, SIGKILL) }
+                exit(130)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
