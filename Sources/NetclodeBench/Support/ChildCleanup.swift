@@ -9,7 +9,14 @@ enum ChildCleanup {
     /// Kept alive for the life of the process; written once, by `install()` at start-up.
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 
-    static func register(_ pid: Int32) { pids.withLock { _ = $0.insert(pid) } }
+    private static let interrupted = Locked(false)
+
+    /// Tracks a child; one started after an interruption (the run was still winding down) is
+    /// killed at once.
+    static func register(_ pid: Int32) {
+        pids.withLock { _ = $0.insert(pid) }
+        if interrupted.value { kill(pid, SIGKILL) }
+    }
     static func unregister(_ pid: Int32) { pids.withLock { _ = $0.remove(pid) } }
 
     /// Installs the handlers once: SIGTERM to every registered process (the control plane then
@@ -19,12 +26,14 @@ enum ChildCleanup {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
+                interrupted.withLock { $0 = true }
                 let running = pids.value
                 FileHandle.standardError.write(Data("[bench] interrupted: stopping \(running.count) child processes\n".utf8))
                 for pid in running { kill(pid, SIGTERM) }
-                // Give the control plane a moment to stop its sandboxes and revoke its tokens.
+                // Give the control plane a moment to stop its sandboxes and revoke its tokens;
+                // then kill whatever is left, including anything started meanwhile.
                 usleep(3_000_000)
-                for pid in running { kill(pid, SIGKILL) }
+                for pid in pids.value { kill(pid, SIGKILL) }
                 exit(130)
             }
             source.resume()
