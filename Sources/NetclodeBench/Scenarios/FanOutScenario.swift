@@ -21,6 +21,14 @@ struct FanOutScenario {
     static let diagnosticWatchers = 10
     static let rate = 1_000
     static let seconds = 10
+    /// The run counts only if the appends kept up with the rate to within this fraction: a low
+    /// latency at a third of the rate does not meet a target stated at the full rate.
+    static let minimumRateFraction = 0.95
+
+    private static func held(_ outcome: Outcome) -> Bool {
+        outcome.appendRate >= minimumRateFraction * Double(rate)
+    }
+
     /// Report calls in flight at most in the concurrent diagnostic.
     static let maximumInFlight = 64
     /// How long the streams may take to deliver what is left once appending is over.
@@ -77,14 +85,14 @@ struct FanOutScenario {
             var rows = [
                 ResultRow(
                     scenario: "4 event fan-out", label: "delivered (\(Self.watchers) watchers × \(Self.rate * Self.seconds) events)", unit: "count",
-                    measured: Summary([Double(main.delivered)]), target: "all \(main.expected)",
-                    pass: main.delivered == main.expected && main.failedReports == 0,
+                    measured: Summary([Double(main.delivered)]), target: "all \(main.expected), at ≥ \(Int(Self.minimumRateFraction * Double(Self.rate)))/s",
+                    pass: main.delivered == main.expected && main.failedReports == 0 && Self.held(main),
                     note: "stored \(main.stored); each watcher received \(main.perWatcher.lowerBound)...\(main.perWatcher.upperBound) live; append rate achieved \(Int(main.appendRate))/s; failed reports \(main.failedReports); \(probe); \(main.cpu)",
                     measuredText: "\(main.delivered)", baselineText: "—"),
                 ResultRow(
                     scenario: "4 event fan-out", label: "delivery latency, append → watcher, \(Self.watchers) watchers (p50 / p99)", unit: "s",
-                    measured: main.latency, target: "p99 < 50 ms", pass: main.latency.p99 < 0.050,
-                    note: "p50 \(fmt(main.latency.median)), p90 \(fmt(main.latency.p90)), p99 \(fmt(main.latency.p99)), max \(fmt(main.latency.max))",
+                    measured: main.latency, target: "p99 < 50 ms, at ≥ \(Int(Self.minimumRateFraction * Double(Self.rate)))/s", pass: main.latency.p99 < 0.050 && Self.held(main),
+                    note: "p50 \(fmt(main.latency.median)), p90 \(fmt(main.latency.p90)), p99 \(fmt(main.latency.p99)), max \(fmt(main.latency.max)); append rate achieved \(Int(main.appendRate))/s",
                     measuredText: "\(fmt(main.latency.median)) / \(fmt(main.latency.p99))", baselineText: "—"),
             ]
             rows.append(ResultRow(

@@ -1,6 +1,5 @@
 import Foundation
 import NetclodeProto
-import SwiftProtobuf
 import TestSupport
 
 /// Scenario 1: how long until a session's repositories are ready, against plain `git clone`.
@@ -44,11 +43,8 @@ struct RepoReadyScenario {
                 var measured: [Double] = []
                 var baseline: [Double] = []
                 var baselineCPU = 0.0
-                var timings: [ReadyTiming] = []
                 for repetition in 0..<context.repetitions {
-                    let timing = try await sessionReady(stack, repos: item.repos, forge: forge)
-                    timings.append(timing)
-                    measured.append(timing.total)
+                    measured.append(try await sessionReady(stack, repos: item.repos, forge: forge))
                     let cpuBefore = cloneCPU(forge)
                     baseline.append(try await plainClones(item.repos, forge: forge, tokens: tokens, into: work.url))
                     baselineCPU += cloneCPU(forge) - cpuBefore
@@ -62,8 +58,7 @@ struct RepoReadyScenario {
                 let busy = baselineCPU / baseline.reduce(0, +)
                 let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
                 let pairs = Summary(zip(measured, baseline).map { $0 / $1 })
-                let split = String(format: "session medians: %.0f ms until the first clone starts, %.0f ms of cloning (agent timestamps); median of per-pair ratios %.2f; ",
-                                   Summary(timings.map(\.untilCloneStarts)).median * 1000, Summary(timings.map(\.clonePhase)).median * 1000, pairs.median)
+                let split = String(format: "median of per-pair ratios %.2f; ", pairs.median)
                 let cpuNote = split + String(format: "baseline keeps %.2f cores busy (git client + forge incl. http-backend): CPU floor for the ratio with parallel clones on %.0f cores ≈ %.2f", busy, cores, busy / cores)
                 rows.append(ResultRow(
                     scenario: "1 repo-ready", label: item.label, unit: "s", measured: m, baseline: b, ratio: ratio,
@@ -76,21 +71,10 @@ struct RepoReadyScenario {
         }
     }
 
-    /// Where a session's time went: until the agent's first `repo_clone`/`starting` event, from
-    /// it to the last `done` (the agent's own timestamps, same machine clock), and the total
-    /// until the watcher received that `done`.
-    struct ReadyTiming {
-        var total: Double
-        var untilCloneStarts: Double
-        var clonePhase: Double
-    }
-
     /// Seconds from `CreateSession` to the watcher's receipt of the last repository's `done`.
-    private func sessionReady(_ stack: Stack, repos: [String], forge: ForgeProcess) async throws -> ReadyTiming {
-        let wallStart = Date()
+    /// (Not split further with the agent's event timestamps: they carry whole seconds only.)
+    private func sessionReady(_ stack: Stack, repos: [String], forge: ForgeProcess) async throws -> Double {
         let started = ContinuousClock.now
-        let firstStart = Locked<Date?>(nil)
-        let lastDone = Locked<Date?>(nil)
         let session = try await stack.api.create(name: "bench-ready", repos: repos)
         let finished = Locked<ContinuousClock.Instant?>(nil)
         let done = Locked<Set<String>>([])
@@ -98,14 +82,6 @@ struct RepoReadyScenario {
         let count = repos.count
         try await stack.api.watch(session.id, timeout: .seconds(300)) { item, arrived in
             guard item.type == "agent.event", item.event.kind == "repo_clone" else { return false }
-            if item.event.stage == "starting" {
-                let stamp = item.event.timestamp.date
-                firstStart.withLock { $0 = min($0 ?? stamp, stamp) }
-            }
-            if item.event.stage == "done" {
-                let stamp = item.event.timestamp.date
-                lastDone.withLock { $0 = max($0 ?? stamp, stamp) }
-            }
             if item.event.stage == "error" {
                 failure.withLock { $0 = "\(item.event.repo): \(item.event.message)" }
                 return true
@@ -118,9 +94,7 @@ struct RepoReadyScenario {
         if let failure = failure.withLock({ $0 }) { throw BenchError("clone failed in the session: \(failure)") }
         let elapsed = (finished.withLock { $0 } ?? .now) - started
         try await stack.api.delete(session.id)
-        let cloneStart = firstStart.value ?? wallStart
-        return ReadyTiming(total: elapsed.seconds, untilCloneStarts: cloneStart.timeIntervalSince(wallStart),
-                           clonePhase: (lastDone.value ?? cloneStart).timeIntervalSince(cloneStart))
+        return elapsed.seconds
     }
 
     /// Seconds for `git clone` of each repository in turn (fresh destination each time).
