@@ -44,6 +44,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "netclode", targets: ["netclode"]),
+        .executable(name: "netclode-bench", targets: ["NetclodeBench"]),
         .library(name: "GitHubApp", targets: ["GitHubApp"]),
         .library(name: "Forge", targets: ["Forge"]),
     ],
@@ -112,6 +113,16 @@ let package = Package(
         .executableTarget(
             name: "netclode",
             dependencies: ["GitHubApp", "Forge", "ControlPlane", "Agent", "NetclodeProto", "ConnectRPC", .argumentParser, .logging, .swiftProtobuf],
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks (docs/benchmarks.md): drives real `netclode` processes started through the
+        // same harness as the end-to-end tests.
+        .executableTarget(
+            name: "NetclodeBench",
+            dependencies: [
+                "GitHubApp", "NetclodeProto", "ConnectRPC", "TestSupport",
+                .asyncHTTPClient, .argumentParser, .logging, .nioCore, .nioHTTP1, .swiftProtobuf,
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

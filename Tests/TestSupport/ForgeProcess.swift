@@ -27,6 +27,9 @@ public final class ForgeProcess: Sendable {
         public var appID: Int?
         /// `--token-ttl` for `forge serve`, in seconds.
         public var tokenTTL: Int?
+        /// `--log-level` for `forge serve`: debug for tests (their failures show the logs), quieter
+        /// for benchmarks, where writing a line per request would be part of what is measured.
+        public var logLevel = "debug"
 
         public init(owners: [String] = [], repos: [String] = ["demo/hello"], imports: [String] = [],
                     uninstalledRepos: [String] = [], appID: Int? = nil, tokenTTL: Int? = nil) {
@@ -132,7 +135,7 @@ public final class ForgeProcess: Sendable {
             let json = initResult.standardOutput
             let initOutput = try JSONDecoder().decode(InitOutput.self, from: Data(json.utf8))
 
-            var serveArguments = ["forge", "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--log-level", "debug"]
+            var serveArguments = ["forge", "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--log-level", setup.logLevel]
             if let ttl = setup.tokenTTL { serveArguments += ["--token-ttl", String(ttl)] }
             let logFile = root.url.appendingPathComponent("forge.log")
             let box = try ProcessBox.launch(binary: binary, arguments: serveArguments, logFile: logFile)
@@ -150,6 +153,9 @@ public final class ForgeProcess: Sendable {
         await process.terminate(grace: .seconds(3))
         root.remove()
     }
+
+    /// The `forge serve` process (for reading its CPU time or memory under /proc).
+    public var processIdentifier: Int32 { process.processIdentifier }
 
     /// The forge's logs so far.
     public func logs() -> String {

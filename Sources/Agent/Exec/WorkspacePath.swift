@@ -48,9 +48,10 @@ public enum WorkspacePath {
         var index = 0
         while index < components.count {
             let candidate = existing + "/" + components[index]
-            var info = stat()
-            guard lstat(candidate, &info) == 0 else { break }
-            if (info.st_mode & S_IFMT) == S_IFLNK {
+            // FileManager's attributes come from lstat (links are not followed). Not `stat()`
+            // directly: in a release build its fields resolve through CDispatch and fail to compile.
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: candidate) else { break }
+            if attributes[.type] as? FileAttributeType == .typeSymbolicLink {
                 guard let real = realPath(candidate), isInside(real, root: root) else { throw .escapesWorkspace(relative) }
                 existing = real
             } else {

@@ -53,6 +53,7 @@ public struct ControlPlaneServer: Sendable {
         SessionServiceRoutes.register(on: router, manager: manager, authenticator: APIAuthenticator(token: settings.apiToken), options: connect)
         GitHubServiceRoutes.register(on: router, listing: RepositoryListing(github: manager.github, logger: logger), authenticator: APIAuthenticator(token: settings.apiToken), options: connect)
         AgentServiceRoutes.register(on: router, manager: manager, options: connect)
+        BenchRoutes.registerIfEnabled(on: router, environment: ProcessInfo.processInfo.environment)
         let manager = self.manager
         let logger = self.logger
         let host = settings.host

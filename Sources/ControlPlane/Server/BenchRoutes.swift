@@ -1,0 +1,25 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Benchmark-only: `POST /_bench/echo`, a bare Hummingbird JSON route with no authentication and no
+/// Connect framing, registered only when `NETCLODE_BENCH_ROUTES=1`.
+///
+/// `netclode-bench` compares the Connect API's requests/s against this route served by the same
+/// binary, so the ratio isolates the cost of Connect, authentication and the session manager from
+/// that of HTTP itself. It returns a constant and touches no state, so it is harmless, but it is
+/// off unless asked for so a production server exposes nothing it does not need.
+enum BenchRoutes {
+    static let environmentVariable = "NETCLODE_BENCH_ROUTES"
+
+    static func registerIfEnabled<Context: RequestContext>(on router: Router<Context>, environment: [String: String]) {
+        guard environment[environmentVariable] == "1" else { return }
+        router.post("/_bench/echo") { _, _ -> Response in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"ok":true}"#))
+            )
+        }
+    }
+}

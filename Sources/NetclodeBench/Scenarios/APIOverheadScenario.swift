@@ -1,0 +1,140 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NetclodeProto
+import TestSupport
+
+/// Scenario 3: requests/s of the Connect API against a bare Hummingbird JSON route served by the
+/// same `netclode serve` process (`POST /_bench/echo`, on with `NETCLODE_BENCH_ROUTES=1`).
+///
+/// A fixed number of concurrent callers loop for a fixed time; the ratio API/bare shows what
+/// Connect framing, authentication, protobuf and the session manager cost on top of HTTP.
+/// The client runs in this process on the same machine, so both sides share the cores, as they
+/// would for the bare route too.
+struct APIOverheadScenario {
+    static let name = "api-overhead"
+    static let concurrency = 16
+    static let getDuration: Duration = .seconds(3)
+    /// Shorter: every CreateSession starts a sandbox process, and the sessions pile up until deleted.
+    static let createDuration: Duration = .seconds(2)
+    let context: BenchContext
+
+    func run() async throws -> [ResultRow] {
+        var rows = try await Stack.with(context, forge: nil, environment: ["NETCLODE_BENCH_ROUTES": "1"]) { stack in
+            let api = stack.api
+            let target = try await api.create(name: "bench-get").id
+            try await api.waitFor(target, status: "ready")
+            let get: @Sendable () async throws -> Void = { _ = try await api.get(target) }
+            var rows = [try await compare("GetSession", get, duration: Self.getDuration, stack: stack)]
+            rows.append(try await compareCreate("CreateSession (no repos)", stack: stack))
+            rows.append(try await createLatency(stack))
+            try await api.delete(target)
+            return rows
+        }
+        // Diagnostic: the same CreateSession load without bubblewrap, to show how much of a
+        // create is the sandbox start rather than the API.
+        let diagnostic = try await Stack.with(context, forge: nil, environment: ["NETCLODE_BENCH_ROUTES": "1", "NETCLODE_SANDBOX": "none"]) { stack in
+            var row = try await compareCreate("CreateSession (no repos), NETCLODE_SANDBOX=none", stack: stack)
+            row.pass = nil
+            row.target = "diagnostic (no bubblewrap)"
+            return row
+        }
+        rows.append(diagnostic)
+        return rows
+    }
+
+    /// Diagnostic: one caller, one CreateSession at a time. If 16 callers get about 1/latency
+    /// creates per second rather than 16/latency, the creates are serialised somewhere.
+    private func createLatency(_ stack: Stack) async throws -> ResultRow {
+        var durations: [Double] = []
+        var ids: [String] = []
+        for _ in 0..<20 {
+            let started = ContinuousClock.now
+            ids.append(try await stack.api.create(name: "bench-create-1").id)
+            durations.append((ContinuousClock.now - started).seconds)
+        }
+        try await stack.api.deleteAll(ids)
+        let summary = Summary(durations)
+        return ResultRow(
+            scenario: "3 API overhead", label: "CreateSession (no repos), 1 caller: latency median / p90 of 20", unit: "s",
+            measured: summary, target: "diagnostic", pass: nil,
+            note: "1 / median = \(Int(1 / summary.median)) creates/s for a single caller",
+            samples: durations, measuredText: "\(fmt(summary.median)) / \(fmt(summary.p90))", baselineText: "—")
+    }
+
+    /// CreateSession under load; the sessions it made are deleted after each repetition.
+    private func compareCreate(_ label: String, stack: Stack) async throws -> ResultRow {
+        let api = stack.api
+        let created = Locked<[String]>([])
+        let create: @Sendable () async throws -> Void = {
+            let id = try await api.create(name: "bench-create").id
+            created.withLock { $0.append(id) }
+        }
+        return try await compare(label, create, duration: Self.createDuration, stack: stack) {
+            let ids = created.withLock { ids in defer { ids = [] }; return ids }
+            let cleanup = ContinuousClock.now
+            try await api.deleteAll(ids)
+            benchLog("deleted \(ids.count) sessions in \(ContinuousClock.now - cleanup)")
+        }
+    }
+
+    /// `call` against the bare route, alternating, `repetitions` times each, after a warm-up.
+    private func compare(_ label: String, _ call: @escaping @Sendable () async throws -> Void, duration: Duration, stack: Stack,
+                         afterEach: () async throws -> Void = {}) async throws -> ResultRow {
+        let echoURL = stack.controlPlane.baseURL.appendingPathComponent("_bench/echo").absoluteString
+        let bare: @Sendable () async throws -> Void = { try await Self.echo(echoURL) }
+        // Warm up connections and code paths before measuring.
+        _ = try await Self.load(bare, duration: .milliseconds(500))
+        _ = try await Self.load(call, duration: .milliseconds(500))
+        try await afterEach()
+        var measured: [Double] = []
+        var baseline: [Double] = []
+        for repetition in 0..<context.repetitions {
+            measured.append(try await Self.load(call, duration: duration))
+            baseline.append(try await Self.load(bare, duration: duration))
+            benchLog("\(label) #\(repetition + 1): \(Int(measured.last!)) req/s vs bare \(Int(baseline.last!)) req/s")
+            try await afterEach()
+        }
+        let m = Summary(measured)
+        let b = Summary(baseline)
+        let ratio = m.median / b.median
+        return ResultRow(
+            scenario: "3 API overhead", label: "\(label), \(Self.concurrency) concurrent", unit: "req/s",
+            measured: m, baseline: b, ratio: ratio, target: "ratio ≥ 0.50", pass: ratio >= 0.5,
+            note: "baseline: POST /_bench/echo (bare Hummingbird JSON route) on the same process; median of per-pair ratios "
+                + String(format: "%.2f", Summary(zip(measured, baseline).map { $0 / $1 }).median),
+            samples: measured, baselineSamples: baseline)
+    }
+
+    /// Completed calls per second with `concurrency` callers looping for `duration`. A failed
+    /// call fails the measurement: a rate that includes errors would be meaningless.
+    static func load(_ call: @escaping @Sendable () async throws -> Void, duration: Duration) async throws -> Double {
+        let started = ContinuousClock.now
+        let deadline = started + duration
+        let total = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var count = 0
+                    while ContinuousClock.now < deadline {
+                        try await call()
+                        count += 1
+                    }
+                    return count
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        return Double(total) / (ContinuousClock.now - started).seconds
+    }
+
+    static func echo(_ url: String) async throws {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: "{}"))
+        let response = try await SessionAPI.httpClient.execute(request, timeout: .seconds(30))
+        _ = try await response.body.collect(upTo: 1 << 16)
+        guard response.status == .ok else { throw BenchError("POST /_bench/echo answered \(response.status)") }
+    }
+}
