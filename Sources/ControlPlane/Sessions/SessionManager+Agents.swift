@@ -48,17 +48,41 @@ extension SessionManager {
     /// Stores an event, tells the watchers, and folds clone progress into the session's status.
     func record(_ event: Netclode_V1_AgentEvent, for sessionID: String) async throws(ControlPlaneError) {
         guard records[sessionID] != nil else { throw .notFound("session \"\(sessionID)\" not found") }
-        let cursor: Int64
         do {
-            cursor = try await store.appendEvent(sessionID: sessionID, payload: try event.serializedBytes(), at: Date())
+            _ = try await appendInOrder(event, for: sessionID)
         } catch {
             throw .internal("could not store an event of session \(sessionID): \(error)")
         }
-        await hub.publish(sessionID, .event(cursor: cursor, event))
         if event.kind == "repo_clone" {
             timeClone(event, sessionID: sessionID)
             try await applyCloneProgress(event, to: sessionID)
         }
+    }
+
+    /// Stores `event` and publishes it to the watchers, strictly in cursor order per session.
+    ///
+    /// The store assigns the cursor, and the actor is re-entered while it writes: without the
+    /// chain, an agent report and a control-plane event (a refresh, an access change) of the same
+    /// session could be published out of order, and a watcher — which skips anything at or below
+    /// the last cursor it sent, so that a resume never repeats — would silently lose the earlier
+    /// one. Each append therefore waits until the session's previous one is published. The work
+    /// runs in its own task, so a caller that is cancelled mid-way cannot leave a stored event
+    /// unpublished.
+    func appendInOrder(_ event: Netclode_V1_AgentEvent, for sessionID: String) async throws -> Int64 {
+        let payload = try event.serializedBytes() as [UInt8]
+        let previous = eventAppends[sessionID]
+        let store = self.store
+        let hub = self.hub
+        let append = Task<Int64, any Error> {
+            _ = await previous?.result
+            let cursor = try await store.appendEvent(sessionID: sessionID, payload: payload, at: Date())
+            await hub.publish(sessionID, .event(cursor: cursor, event))
+            return cursor
+        }
+        eventAppends[sessionID] = append
+        let result = await append.result
+        if eventAppends[sessionID] == append { eventAppends[sessionID] = nil }
+        return try result.get()
     }
 
     /// Keeps `repoStatus` at each repo's last stage, and moves the session to `ready` once every

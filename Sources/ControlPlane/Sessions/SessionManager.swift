@@ -49,6 +49,8 @@ public actor SessionManager {
     let hub = SessionEventHub()
     let starts: StartLimiter
     var records: [String: SessionRecord] = [:]
+    /// The last event append of each session still being stored or published (see `appendInOrder`).
+    var eventAppends: [String: Task<Int64, any Error>] = [:]
     /// Sessions whose sandbox we are stopping on purpose: their exit is not an error.
     var stopping: Set<String> = []
     var controlPlaneURL: URL?
