@@ -68,27 +68,19 @@ struct SessionsFixture {
     func watch(_ id: String, after cursor: String = "", timeout: Duration = .seconds(60), until done: @escaping @Sendable ([Netclode_V1_WatchSessionResponse]) -> Bool) async throws -> [Netclode_V1_WatchSessionResponse] {
         let request = Netclode_V1_WatchSessionRequest.with { $0.sessionID = id; $0.afterCursor = cursor }
         let stream = client.serverStream("\(Self.service)/WatchSession", request, as: Netclode_V1_WatchSessionResponse.self)
-        return try await withThrowingTaskGroup(of: [Netclode_V1_WatchSessionResponse]?.self) { group in
-            group.addTask {
-                var items: [Netclode_V1_WatchSessionResponse] = []
-                for try await item in stream {
-                    items.append(item)
-                    if done(items) { return items }
-                }
-                return items
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = try await group.next()!
-            group.cancelAll()
-            guard let items = first else {
-                Issue.record("watch of \(id) timed out")
-                return []
+        let items = try await withDeadline(timeout) {
+            var items: [Netclode_V1_WatchSessionResponse] = []
+            for try await item in stream {
+                items.append(item)
+                if done(items) { return items }
             }
             return items
         }
+        guard let items else {
+            Issue.record("watch of \(id) timed out")
+            return []
+        }
+        return items
     }
 
     func exec(_ id: String, _ command: [String], workdir: String = "") async throws -> Netclode_V1_ExecResponse {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import GitHubApp
 
 /// Whatever a user selects, a mint request that leaves Netclode names repositories: never an empty
@@ -7,7 +8,7 @@ import Testing
 @Suite struct MintRequestPropertyTests {
     @Test func everyMintRequestNamesItsRepositories() throws {
         var generator = RepositoryReferencePropertyTests.EntryGenerator(
-            random: .init(state: 0xA11_0CA7E), nativeHosts: ["github.com", "GitHub.com"], nativeScheme: "https"
+            random: .init(seed: 0xA11_0CA7E), nativeHosts: ["github.com", "GitHub.com"], nativeScheme: "https"
         )
         var selections = 0
         var requests = 0

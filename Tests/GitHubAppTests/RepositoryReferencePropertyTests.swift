@@ -1,25 +1,14 @@
 import Foundation
 import GitHubApp
 import Testing
+import TestSupport
 
 /// Properties of `RepositoryReference.parse` over many seeded, generated entries: it never accepts
 /// anything that breaks GitHub's naming rules, and what it produces parses back to itself.
 @Suite struct RepositoryReferencePropertyTests {
-    /// SplitMix64: tiny, seedable and good enough to drive a generator deterministically.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Builds entries from pieces that are mostly right (so many parse) and often slightly wrong.
     struct EntryGenerator {
-        var random: SplitMix64
+        var random: SeededGenerator
         /// Spellings of the configured host (with path prefix, if any), e.g. `github.com`, `GitHub.COM`.
         let nativeHosts: [String]
         let nativeScheme: String
@@ -96,7 +85,7 @@ import Testing
     func parsingIsSoundAndIdempotent(configuration: (webURL: String, hosts: [String], seed: UInt64)) throws {
         let webURL = try #require(URL(string: configuration.webURL))
         var generator = EntryGenerator(
-            random: SplitMix64(state: configuration.seed), nativeHosts: configuration.hosts,
+            random: SeededGenerator(seed: configuration.seed), nativeHosts: configuration.hosts,
             nativeScheme: webURL.scheme!)
         let count = 10_000
         var accepted = 0

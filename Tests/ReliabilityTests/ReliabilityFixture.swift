@@ -163,28 +163,20 @@ struct ReliabilityFixture {
         let request = Netclode_V1_WatchSessionRequest.with { $0.sessionID = id; $0.afterCursor = cursor }
         let stream = client.serverStream("\(Self.service)/WatchSession", request, as: Netclode_V1_WatchSessionResponse.self)
         let transcript = self.transcript
-        return try await withThrowingTaskGroup(of: [Netclode_V1_WatchSessionResponse]?.self) { group in
-            group.addTask {
-                var items: [Netclode_V1_WatchSessionResponse] = []
-                for try await item in stream {
+        let items = try await withDeadline(timeout) {
+            var items: [Netclode_V1_WatchSessionResponse] = []
+            for try await item in stream {
                     transcript.record(item)
-                    items.append(item)
-                    if done(items) { return items }
-                }
-                return items
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = try await group.next()!
-            group.cancelAll()
-            guard let items = first else {
-                Issue.record("watch of \(id) timed out")
-                return []
+                items.append(item)
+                if done(items) { return items }
             }
             return items
         }
+        guard let items else {
+            Issue.record("watch of \(id) timed out")
+            return []
+        }
+        return items
     }
 
     /// The stored history of a session: every event up to the snapshot that ends the replay.

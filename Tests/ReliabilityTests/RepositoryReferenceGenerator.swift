@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Generates repository references near the edge of what `CreateSession` accepts: well-formed
 /// ones on accounts no installation covers, and ones broken in the ways users and attackers break

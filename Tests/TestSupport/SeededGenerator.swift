@@ -1,19 +1,19 @@
 import Foundation
 
-/// SplitMix64: a small, fast PRNG whose whole state is one seed, so a failing fuzz run is
-/// reproduced by setting `NETCLODE_FUZZ_SEED` to the seed it printed.
-struct SeededGenerator: RandomNumberGenerator {
+/// SplitMix64: a small, fast PRNG whose whole state is one seed, so a failing property or fuzz
+/// run is reproduced from the seed it printed (`NETCLODE_FUZZ_SEED` for the fuzz tests).
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
     /// The seed from `NETCLODE_FUZZ_SEED`, or a fresh random one.
-    static func seedFromEnvironment() -> UInt64 {
+    public static func seedFromEnvironment() -> UInt64 {
         if let text = ProcessInfo.processInfo.environment["NETCLODE_FUZZ_SEED"], let seed = UInt64(text) { return seed }
         return UInt64.random(in: 1...UInt64.max)
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -21,15 +21,15 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 
-    mutating func bytes(_ count: Int) -> [UInt8] {
+    public mutating func bytes(_ count: Int) -> [UInt8] {
         (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) }
     }
 
-    mutating func pick<T>(_ choices: [T]) -> T {
+    public mutating func pick<T>(_ choices: [T]) -> T {
         choices[Int.random(in: 0..<choices.count, using: &self)]
     }
 
-    mutating func chance(_ probability: Double) -> Bool {
+    public mutating func chance(_ probability: Double) -> Bool {
         Double.random(in: 0..<1, using: &self) < probability
     }
 }
