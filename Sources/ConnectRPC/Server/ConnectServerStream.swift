@@ -1,3 +1,4 @@
+import NIOCore
 import SwiftProtobuf
 
 /// The response side of a server-streaming call, handed to the handler.
@@ -19,5 +20,16 @@ public struct ConnectServerStream<Output: Message>: Sendable {
     public func send(_ message: Output) async throws {
         let payload = try codec.encode(message)
         try await outbox.send(ConnectEnvelope(payload: payload).framed)
+    }
+
+    /// Sends several messages in one write and one flush (one envelope each, in order): a
+    /// handler that has a batch ready saves a round through the writer per message.
+    public func send(contentsOf messages: some Sequence<Output>) async throws {
+        var frames = ByteBuffer()
+        for message in messages {
+            ConnectEnvelope(payload: try codec.encode(message)).write(into: &frames)
+        }
+        guard frames.readableBytes > 0 else { return }
+        try await outbox.send(frames)
     }
 }

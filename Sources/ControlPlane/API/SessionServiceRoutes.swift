@@ -48,8 +48,9 @@ enum SessionServiceRoutes {
         }
         router.connectServerStream("\(service)/WatchSession", Netclode_V1_WatchSessionRequest.self, Netclode_V1_WatchSessionResponse.self, options: options) { request, call, stream in
             try authenticator.check(call)
-            let items = try await connectCall { () async throws(ControlPlaneError) in try await manager.watch(request.sessionID, afterCursor: request.afterCursor) }
-            for try await item in items { try await stream.send(item) }
+            let watch = try await connectCall { () async throws(ControlPlaneError) in try await manager.watch(request.sessionID, afterCursor: request.afterCursor) }
+            defer { watch.close() }
+            for try await batch in watch { try await stream.send(contentsOf: batch) }
         }
     }
 }

@@ -11,32 +11,28 @@ enum WatchItem: Sendable {
 
 /// Fans a session's live items out to every watcher of that session.
 ///
-/// Each watcher gets its own unbounded stream, so one slow reader never delays the others or the
-/// agent reporting the events; a watcher that goes away is dropped on its stream's termination.
+/// Each watcher has its own unbounded ``WatchInbox``, so one slow reader never delays the others
+/// or the agent reporting the events; a watcher is dropped when its watch is closed.
 actor SessionEventHub {
-    private var watchers: [String: [Int: AsyncStream<WatchItem>.Continuation]] = [:]
+    private var watchers: [String: [Int: WatchInbox]] = [:]
     private var nextID = 0
 
-    /// A live stream of `sessionID`'s items from now on.
-    func subscribe(_ sessionID: String) -> AsyncStream<WatchItem> {
-        let (stream, continuation) = AsyncStream<WatchItem>.makeStream()
+    /// A live inbox of `sessionID`'s items from now on, and the id that unsubscribes it.
+    func subscribe(_ sessionID: String) -> (id: Int, inbox: WatchInbox) {
+        let inbox = WatchInbox()
         nextID += 1
-        let id = nextID
-        watchers[sessionID, default: [:]][id] = continuation
-        continuation.onTermination = { [weak self] _ in
-            Task { await self?.unsubscribe(sessionID, id: id) }
-        }
-        return stream
+        watchers[sessionID, default: [:]][nextID] = inbox
+        return (nextID, inbox)
     }
 
     func publish(_ sessionID: String, _ item: WatchItem) {
-        for continuation in watchers[sessionID, default: [:]].values { continuation.yield(item) }
+        for inbox in watchers[sessionID, default: [:]].values { inbox.append(item) }
     }
 
     /// Ends every watcher of a session (it was deleted).
     func finish(_ sessionID: String) {
         guard let ended = watchers.removeValue(forKey: sessionID) else { return }
-        for continuation in ended.values { continuation.finish() }
+        for inbox in ended.values { inbox.finish() }
     }
 
     /// Ends every watcher of every session (shutdown).
@@ -48,7 +44,8 @@ actor SessionEventHub {
 
     func totalWatcherCount() -> Int { watchers.values.reduce(0) { $0 + $1.count } }
 
-    private func unsubscribe(_ sessionID: String, id: Int) {
+    func unsubscribe(_ sessionID: String, id: Int) {
+        watchers[sessionID]?[id]?.finish()
         watchers[sessionID]?[id] = nil
         if watchers[sessionID]?.isEmpty == true { watchers[sessionID] = nil }
     }

@@ -8,8 +8,9 @@ extension SessionManager {
     static let historyPageSize = 500
 
     /// Subscribes before reading history, then drops live events the history already carried, so
-    /// an event appended while the history is being read is delivered exactly once.
-    public func watch(_ sessionID: String, afterCursor: String) async throws(ControlPlaneError) -> AsyncThrowingStream<Netclode_V1_WatchSessionResponse, any Error> {
+    /// an event appended while the history is being read is delivered exactly once. The caller
+    /// must ``SessionWatch/close()`` the watch when it stops reading.
+    public func watch(_ sessionID: String, afterCursor: String) async throws(ControlPlaneError) -> SessionWatch {
         let record = try await existing(sessionID)
         var cursor: Int64 = 0
         if !afterCursor.isEmpty {
@@ -18,46 +19,92 @@ extension SessionManager {
             }
             cursor = parsed
         }
-        let live = await hub.subscribe(sessionID)
-        let store = self.store
-        let snapshot = record.wire
-        let deleted = record.sessionStatus == .deleted
-        let start = cursor
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    var last = start
-                    while true {
-                        let page = try await store.events(sessionID: sessionID, after: last, limit: Self.historyPageSize)
-                        for stored in page {
-                            let event = try Netclode_V1_AgentEvent(serializedBytes: stored.payload)
-                            continuation.yield(.agentEvent(sessionID: sessionID, cursor: stored.cursor, event))
-                            last = stored.cursor
-                        }
-                        if page.count < Self.historyPageSize { break }
+        let (id, inbox) = await hub.subscribe(sessionID)
+        let hub = self.hub
+        return SessionWatch(
+            sessionID: sessionID, store: store, inbox: inbox, snapshot: record.wire,
+            endsAfterSnapshot: record.sessionStatus == .deleted, after: cursor,
+            unsubscribe: { Task { await hub.unsubscribe(sessionID, id: id) } })
+    }
+}
+
+/// The items of one `WatchSession`, in batches: a page of history, the snapshot, then whatever
+/// live items queued up since the last batch — so a watcher that falls behind catches up with one
+/// write per batch rather than one per event.
+public struct SessionWatch: AsyncSequence, Sendable {
+    public typealias Element = [Netclode_V1_WatchSessionResponse]
+
+    let sessionID: String
+    let store: any SessionStore
+    let inbox: WatchInbox
+    let snapshot: Netclode_V1_Session
+    let endsAfterSnapshot: Bool
+    let after: Int64
+    let unsubscribe: @Sendable () -> Void
+
+    /// Stops the live part and drops the subscription; safe to call more than once.
+    public func close() {
+        inbox.finish()
+        unsubscribe()
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(watch: self, last: after)
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        enum Phase { case history, snapshot, live, done }
+
+        let watch: SessionWatch
+        var last: Int64
+        var phase = Phase.history
+
+        init(watch: SessionWatch, last: Int64) {
+            self.watch = watch
+            self.last = last
+        }
+
+        public mutating func next() async throws -> Element? {
+            while true {
+                switch phase {
+                case .history:
+                    let page = try await watch.store.events(sessionID: watch.sessionID, after: last, limit: SessionManager.historyPageSize)
+                    if page.count < SessionManager.historyPageSize { phase = .snapshot }
+                    guard !page.isEmpty else { continue }
+                    var batch: Element = []
+                    batch.reserveCapacity(page.count)
+                    for stored in page {
+                        let event = try Netclode_V1_AgentEvent(serializedBytes: stored.payload)
+                        batch.append(.agentEvent(sessionID: watch.sessionID, cursor: stored.cursor, event))
+                        last = stored.cursor
                     }
-                    continuation.yield(.sessionUpdated(snapshot))
-                    if deleted {
-                        continuation.finish()
-                        return
+                    return batch
+                case .snapshot:
+                    phase = watch.endsAfterSnapshot ? .done : .live
+                    return [.sessionUpdated(watch.snapshot)]
+                case .live:
+                    guard let items = await watch.inbox.nextBatch() else {
+                        phase = .done
+                        watch.close()
+                        return nil
                     }
-                    for await item in live {
+                    var batch: Element = []
+                    for item in items {
                         switch item {
-                        case .event(let eventCursor, let event) where eventCursor > last:
-                            continuation.yield(.agentEvent(sessionID: sessionID, cursor: eventCursor, event))
-                            last = eventCursor
+                        case .event(let cursor, let event) where cursor > last:
+                            batch.append(.agentEvent(sessionID: watch.sessionID, cursor: cursor, event))
+                            last = cursor
                         case .event:
-                            continue
+                            continue  // already sent from the history
                         case .sessionUpdated(let session):
-                            continuation.yield(.sessionUpdated(session))
+                            batch.append(.sessionUpdated(session))
                         }
                     }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
+                    if !batch.isEmpty { return batch }
+                case .done:
+                    return nil
                 }
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
     }
 }
