@@ -74,7 +74,8 @@ struct QuickstartTests {
             try #require(create.exitCode == 0, "\(create.stdout)\(create.stderr)")
             #expect(await dev.interrupt() == 0, "Ctrl-C must stop netclode dev cleanly (exit 0)")
 
-            let again = try await dev.restart()
+            // At debug level service-lifecycle logs every service it runs: still no API token.
+            let again = try await dev.restart(extraArguments: ["--log-level", "debug"])
             restarted = again
             #expect(again.output.contains("resumed        1 session"), "\(again.output)")
             #expect(try String(contentsOf: again.devFile, encoding: .utf8).contains(json["apiToken"] as! String), "the API token survives a restart")
@@ -89,6 +90,10 @@ struct QuickstartTests {
             }
             #expect(session.status == "ready", "\(session)")
             #expect(session.repoStatus.first?.message.contains("Already cloned") == true, "the workspace survives: \(session.repoStatus)")
+            let apiToken = try #require(json["apiToken"] as? String)
+            #expect(again.logs().contains(" debug "), "the restart logged at debug level")
+            #expect(!again.logs().contains(apiToken) && !dev.logs().contains(apiToken), "the API token reached netclode dev's log")
+            #expect(!again.logs().contains("ghs_"), "an installation token reached netclode dev's log")
         } catch {
             await restarted?.remove()
             await dev.remove()

@@ -113,3 +113,14 @@ public struct ControlPlaneSettings: Sendable {
         return (String(host), port)
     }
 }
+
+/// Printed (e.g. by service-lifecycle's debug log of the services it runs) without the API
+/// token: a bearer token never reaches a log.
+extension ControlPlaneSettings: CustomStringConvertible, CustomDebugStringConvertible {
+    public var description: String {
+        "ControlPlaneSettings(listen: \(host):\(port), dataDirectory: \(dataDirectory.path), database: \(databasePath), "
+            + "apiToken: <redacted>, sandbox: \(sandbox), logLevel: \(logLevel), maxConcurrentStarts: \(maxConcurrentStarts), maxQueuedStarts: \(maxQueuedStarts))"
+    }
+
+    public var debugDescription: String { description }
+}

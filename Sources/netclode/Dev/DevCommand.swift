@@ -79,10 +79,13 @@ struct DevCommand: AsyncParsableCommand {
 }
 
 /// Runs the control plane once the forge is listening: restoring sessions mints tokens there.
-struct DevControlPlaneService: Service {
+struct DevControlPlaneService: Service, CustomStringConvertible {
     let server: ControlPlaneServer
     let forgeReady: AsyncStream<Void>
     let onReady: @Sendable (URL) async -> Void
+
+    /// What service-lifecycle logs for this service: a name, not the server's settings.
+    var description: String { "DevControlPlaneService" }
 
     func run() async throws {
         let forgeStarted = await cancelWhenGracefulShutdown {
