@@ -15,7 +15,7 @@ struct SecretScanTests {
             #expect(SecretScan.files(under: directory.url).isEmpty, "nothing planted yet")
             // Not valid UTF-8 around the token, as in a SQLite page or a WAL frame.
             try Data([0xFF, 0x00, 0xC0] + Array(Self.token.utf8) + [0x00, 0xFE]).write(to: nested.appendingPathComponent("netclode.sqlite-wal"))
-            try Data("-----BEGIN RSA PRIVATE KEY-----\n".utf8).write(to: directory.url.appendingPathComponent("key.log"))
+            try Data("-----BEGIN PLANTED MARKER (no key material)-----\n".utf8).write(to: directory.url.appendingPathComponent("key.log"))
             let findings = SecretScan.files(under: directory.url)
             #expect(findings.contains { $0.marker == "ghs_" && $0.place.hasSuffix("netclode.sqlite-wal") }, "\(findings)")
             #expect(findings.contains { $0.marker == "-----BEGIN" && $0.place.hasSuffix("key.log") }, "\(findings)")
