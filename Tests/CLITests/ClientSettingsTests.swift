@@ -86,4 +86,21 @@ struct ClientSettingsTests {
             #expect(result.stdout.contains("netclode session"))
         }
     }
+
+    /// Every other command a user can reach, including the root.
+    static let otherCommands: [[String]] = [
+        [], ["dev"], ["serve"], ["repos"], ["agent"], ["agent", "credential"],
+        ["forge"], ["forge", "init"], ["forge", "serve"],
+        ["session", "access"], ["session", "pause"], ["session", "resume"],
+    ]
+
+    @Test("--help of every other command has an example too", arguments: otherCommands)
+    func otherHelp(_ command: [String]) async throws {
+        try await TemporaryDirectory.with(prefix: "netclode-cli") { directory in
+            let cli = CLIRunner(server: nil, token: nil, workingDirectory: directory.url)
+            let result = try await cli.run(command + ["--help"])
+            #expect(result.exitCode == 0, "\(result.transcript)")
+            #expect(result.stdout.contains("Example"), "netclode \(command.joined(separator: " ")) --help:\n\(result.stdout)")
+        }
+    }
 }
