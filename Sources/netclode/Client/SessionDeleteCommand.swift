@@ -20,14 +20,6 @@ struct SessionDeleteCommand: AsyncParsableCommand {
     var id: String
 
     func run() async throws {
-        try await ClientFailure.reporting {
-            let sessions = try client.connection().sessionClient()
-            let response = try await sessions.delete(try await sessions.resolve(id))
-            if client.json {
-                try ClientOutput.json(response)
-            } else {
-                ClientOutput.line("Deleted session \(response.session.id): \(response.session.status)")
-            }
-        }
+        try await SessionTransition.run(client, id, done: "Deleted") { try await $0.delete($1) }
     }
 }

@@ -18,14 +18,6 @@ struct SessionPauseCommand: AsyncParsableCommand {
     var id: String
 
     func run() async throws {
-        try await ClientFailure.reporting {
-            let sessions = try client.connection().sessionClient()
-            let response = try await sessions.pause(try await sessions.resolve(id))
-            if client.json {
-                try ClientOutput.json(response)
-            } else {
-                ClientOutput.line("Paused session \(response.session.id): \(response.session.status)")
-            }
-        }
+        try await SessionTransition.run(client, id, done: "Paused") { try await $0.pause($1) }
     }
 }

@@ -18,14 +18,6 @@ struct SessionResumeCommand: AsyncParsableCommand {
     var id: String
 
     func run() async throws {
-        try await ClientFailure.reporting {
-            let sessions = try client.connection().sessionClient()
-            let response = try await sessions.resume(try await sessions.resolve(id))
-            if client.json {
-                try ClientOutput.json(response)
-            } else {
-                ClientOutput.line("Resumed session \(response.session.id): \(response.session.status)")
-            }
-        }
+        try await SessionTransition.run(client, id, done: "Resumed") { try await $0.resume($1) }
     }
 }
