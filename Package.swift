@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
-                "ControlPlane", "GitHubApp", "NetclodeProto", "ConnectRPC", "TestSupport", "netclode",
+                "ControlPlane", "GitHubApp", "NetclodeProto", "ConnectRPC", "Storage", "Sandbox", "TestSupport", "netclode",
                 .asyncHTTPClient, .swiftProtobuf, .nioCore, .nioHTTP1,
             ],
             swiftSettings: swiftSettings

@@ -13,13 +13,15 @@ public enum ControlPlaneError: Error, Sendable, Equatable, CustomStringConvertib
     case resourceExhausted(String)
     case unavailable(String)
     case deadlineExceeded(String)
+    /// The caller went away (its request was cancelled) before the operation could finish.
+    case cancelled(String)
     case `internal`(String)
 
     public var message: String {
         switch self {
         case .invalidArgument(let m), .notFound(let m), .failedPrecondition(let m), .permissionDenied(let m),
              .unauthenticated(let m), .resourceExhausted(let m), .unavailable(let m), .deadlineExceeded(let m),
-             .internal(let m):
+             .cancelled(let m), .internal(let m):
             m
         }
     }

@@ -12,6 +12,7 @@ extension ControlPlaneError {
         case .resourceExhausted(let message): ConnectError(.resourceExhausted, message)
         case .unavailable(let message): ConnectError(.unavailable, message)
         case .deadlineExceeded(let message): ConnectError(.deadlineExceeded, message)
+        case .cancelled(let message): ConnectError(.canceled, message)
         case .internal(let message): ConnectError(.internal, message)
         }
     }

@@ -50,7 +50,11 @@ enum SessionServiceRoutes {
             try authenticator.check(call)
             let watch = try await connectCall { () async throws(ControlPlaneError) in try await manager.watch(request.sessionID, afterCursor: request.afterCursor) }
             defer { watch.close() }
-            for try await batch in watch { try await stream.send(contentsOf: batch) }
+            do {
+                for try await batch in watch { try await stream.send(contentsOf: batch) }
+            } catch let error as ControlPlaneError {
+                throw error.connectError
+            }
         }
     }
 }

@@ -19,12 +19,17 @@ actor AgentConnections {
         let continuation: AsyncStream<Netclode_V1_AgentCommand>.Continuation
     }
 
+    /// A command waiting for its reply, tagged with the session it was sent to so a closing channel
+    /// can fail its pending commands at once.
+    private struct PendingCommand: Sendable {
+        let sessionID: String
+        let commandID: String
+    }
+
     private var secrets: [String: String] = [:]
     private var connections: [String: Connection] = [:]
-    private var pending: [String: CheckedContinuation<Reply, any Error>] = [:]
-    /// The session each pending command was sent to, so a closing channel fails them at once.
-    private var pendingSession: [String: String] = [:]
-    private var attachWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+    private let replies = WaitQueue<PendingCommand, Reply>()
+    private let attachWaiters = WaitQueue<String, Void>()
     private var generation = 0
 
     /// Allows `secret` to attach as `sessionID` (replacing any earlier secret).
@@ -56,39 +61,40 @@ actor AgentConnections {
         continuation.onTermination = { [weak self] _ in
             Task { await self?.detach(sessionID: sessionID, generation: mine) }
         }
-        for waiter in attachWaiters.removeValue(forKey: sessionID) ?? [] { waiter.resume() }
+        attachWaiters.resumeAll(where: { $0 == sessionID }, returning: ())
         return stream
     }
 
     func isAttached(_ sessionID: String) -> Bool { connections[sessionID] != nil }
 
-    /// Waits until the session's agent is attached, or `timeout` passes. Returns whether it is.
+    /// Waits until the session's agent is attached, or `timeout` passes, or the caller goes away.
+    /// Returns whether it is attached.
     func waitUntilAttached(_ sessionID: String, timeout: Duration) async -> Bool {
         if connections[sessionID] != nil { return true }
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
-            await self?.releaseAttachWaiters(sessionID)
+        do {
+            try await attachWaiters.wait(sessionID, timeout: timeout)
+        } catch {
+            return false
         }
-        await withCheckedContinuation { continuation in attachWaiters[sessionID, default: []].append(continuation) }
-        timer.cancel()
         return connections[sessionID] != nil
     }
 
     /// Sends `command` and waits for its reply (an ack or an exec result) for at most `timeout`.
-    func request(sessionID: String, _ command: Netclode_V1_AgentCommand, timeout: Duration) async throws -> Reply {
+    /// A caller that goes away (its request was cancelled) stops waiting at once and the reply,
+    /// should it come, is dropped.
+    func request(sessionID: String, _ command: Netclode_V1_AgentCommand, timeout: Duration) async throws(ControlPlaneError) -> Reply {
         guard let connection = connections[sessionID] else {
-            throw ControlPlaneError.unavailable("the agent of session \(sessionID) is not connected")
+            throw .unavailable("the agent of session \(sessionID) is not connected")
         }
-        let id = command.id
-        let timer = Task { [weak self] in
-            try await Task.sleep(for: timeout)
-            await self?.fail(id, ControlPlaneError.deadlineExceeded("the agent of session \(sessionID) did not answer within \(timeout)"))
-        }
-        defer { timer.cancel() }
-        return try await withCheckedThrowingContinuation { continuation in
-            pending[id] = continuation
-            pendingSession[id] = sessionID
-            connection.continuation.yield(command)
+        connection.continuation.yield(command)
+        do {
+            return try await replies.wait(PendingCommand(sessionID: sessionID, commandID: command.id), timeout: timeout) {
+                ControlPlaneError.deadlineExceeded("the agent of session \(sessionID) did not answer within \(timeout)")
+            }
+        } catch let error as ControlPlaneError {
+            throw error
+        } catch {
+            throw .cancelled("the caller stopped waiting for the agent of session \(sessionID)")
         }
     }
 
@@ -99,8 +105,7 @@ actor AgentConnections {
 
     /// Delivers a reply to the command waiting for it; replies nobody waits for are dropped.
     func resolve(commandID: String, _ reply: Reply) {
-        pendingSession[commandID] = nil
-        pending.removeValue(forKey: commandID)?.resume(returning: reply)
+        replies.resumeFirst(where: { $0.commandID == commandID }, returning: reply)
     }
 
     /// Closes every channel (shutdown).
@@ -112,27 +117,16 @@ actor AgentConnections {
         connections.removeAll()
     }
 
-    private func fail(_ commandID: String, _ error: any Error) {
-        pendingSession[commandID] = nil
-        pending.removeValue(forKey: commandID)?.resume(throwing: error)
-    }
-
     /// A command sent to an agent that is gone will never be answered: fail it now rather than at
     /// its deadline, so callers (e.g. the broker revoking an undelivered token) act at once.
     private func failPending(of sessionID: String) {
-        for (commandID, session) in pendingSession where session == sessionID {
-            fail(commandID, ControlPlaneError.unavailable("the agent of session \(sessionID) disconnected"))
-        }
+        replies.failAll(where: { $0.sessionID == sessionID }, throwing: ControlPlaneError.unavailable("the agent of session \(sessionID) disconnected"))
     }
 
     private func detach(sessionID: String, generation: Int) {
         guard connections[sessionID]?.generation == generation else { return }
         connections[sessionID] = nil
         failPending(of: sessionID)
-    }
-
-    private func releaseAttachWaiters(_ sessionID: String) {
-        for waiter in attachWaiters.removeValue(forKey: sessionID) ?? [] { waiter.resume() }
     }
 }
 

@@ -4,9 +4,12 @@ import GitHubApp
 /// The answer of `GET /readyz`: whether this control plane can serve sessions now, and what each
 /// dependency says.
 ///
-/// Ready means the database answers and sessions have been restored. A missing GitHub App is
-/// stated but is not a failure: sessions without repositories work without it, and a load
-/// balancer taking the server out of rotation would not make the App appear.
+/// Ready means the database answers and the stored sessions are loaded, so the API can answer for
+/// every one of them. Sessions that were running get their sandbox back in the background after
+/// that (`sessions` says how far it has got): their agents must be able to dial back to a server
+/// that accepts connections, and the API answers for a session being restored with its status. A
+/// missing GitHub App is stated but is not a failure: sessions without repositories work without
+/// it, and a load balancer taking the server out of rotation would not make the App appear.
 struct Readiness: Encodable, Sendable {
     /// `ready` or `not ready`.
     var status: String
@@ -14,14 +17,16 @@ struct Readiness: Encodable, Sendable {
     var database: String
     /// `configured`, or `not configured: <what is missing>`.
     var githubApp: String
-    /// `restored` once the stored sessions are back, `restoring` before.
+    /// `loading`, then `restoring (N of M started)` while running sessions get their sandbox
+    /// back, then `restored (N of M started)`.
     var sessions: String
 
     var isReady: Bool { status == "ready" }
 
     static func check(_ manager: SessionManager) async -> Readiness {
         let storeProblem = await manager.storeProblem()
-        let started = await manager.isStarted
+        let restore = await manager.restoreProgress
+        let loaded = restore.phase != .loading
         let githubApp: String
         switch manager.github {
         case .configured: githubApp = "configured"
@@ -29,10 +34,10 @@ struct Readiness: Encodable, Sendable {
         case .notConfigured(let error, _): githubApp = "not configured: \(error.message)"
         }
         return Readiness(
-            status: storeProblem == nil && started ? "ready" : "not ready",
+            status: storeProblem == nil && loaded ? "ready" : "not ready",
             database: storeProblem.map { "error: \($0)" } ?? "ok",
             githubApp: githubApp,
-            sessions: started ? "restored" : "restoring"
+            sessions: restore.summary
         )
     }
 

@@ -38,7 +38,8 @@ public struct ControlPlaneServer: Sendable {
     }
 
     /// Serves until SIGINT/SIGTERM, then shuts the sessions down gracefully (agents told, tokens
-    /// revoked, database closed). `onReady` runs once the socket is bound and sessions restored.
+    /// revoked, database closed). `onReady` runs once the socket is bound and the stored sessions are loaded; running sessions
+    /// then get their sandbox back in the background (see ``SessionManager/start(controlPlaneURL:)``).
     public func run(onReady: @escaping @Sendable (ReadyInfo) async -> Void = { _ in }) async throws {
         try await serviceGroup(gracefulShutdownSignals: [.sigterm, .sigint], onReady: onReady).run()
     }

@@ -11,15 +11,21 @@ enum WatchItem: Sendable {
 
 /// Fans a session's live items out to every watcher of that session.
 ///
-/// Each watcher has its own unbounded ``WatchInbox``, so one slow reader never delays the others
-/// or the agent reporting the events; a watcher is dropped when its watch is closed.
+/// Each watcher has its own bounded ``WatchInbox``, so one slow reader never delays the others
+/// or the agent reporting the events; a watcher is dropped when its watch is closed, or when it
+/// falls `inboxCapacity` items behind.
 actor SessionEventHub {
     private var watchers: [String: [Int: WatchInbox]] = [:]
     private var nextID = 0
+    let inboxCapacity: Int
+
+    init(inboxCapacity: Int) {
+        self.inboxCapacity = inboxCapacity
+    }
 
     /// A live inbox of `sessionID`'s items from now on, and the id that unsubscribes it.
     func subscribe(_ sessionID: String) -> (id: Int, inbox: WatchInbox) {
-        let inbox = WatchInbox()
+        let inbox = WatchInbox(capacity: inboxCapacity)
         nextID += 1
         watchers[sessionID, default: [:]][nextID] = inbox
         return (nextID, inbox)
@@ -39,8 +45,6 @@ actor SessionEventHub {
     func finishAll() {
         for sessionID in Array(watchers.keys) { finish(sessionID) }
     }
-
-    func watcherCount(_ sessionID: String) -> Int { watchers[sessionID]?.count ?? 0 }
 
     func totalWatcherCount() -> Int { watchers.values.reduce(0) { $0 + $1.count } }
 

@@ -20,8 +20,14 @@ extension SessionManager {
         }
         let id = request.sessionID
         _ = try await existing(id)
-        await acquireAccessLock(id)
-        defer { releaseAccessLock(id) }
+        return try await exclusively(id) { () async throws(ControlPlaneError) in
+            try await changeAccess(of: id, to: access)
+        }
+    }
+
+    /// The access change itself, in the session's turn (no pause, resume, refresh delivery or other
+    /// access change of the session can interleave).
+    private func changeAccess(of id: String, to access: RepoAccess) async throws(ControlPlaneError) -> Netclode_V1_UpdateRepoAccessResponse {
         let record = try await existing(id)
         guard !record.repos.isEmpty else {
             throw .failedPrecondition("session \(id) has no repositories, so it has no access level to change")
@@ -37,10 +43,7 @@ extension SessionManager {
             guard record.sessionStatus == .paused else {
                 throw .failedPrecondition("session \(id) is \(record.status); its access level cannot change")
             }
-            var paused = record
-            paused.repoAccess = access.rawValue
-            let saved = try await save(paused)
-            await hub.publish(id, .sessionUpdated(saved.wire))
+            try await update(id) { $0.repoAccess = access.rawValue }
             response.applied = false
             return response
         }
@@ -70,15 +73,13 @@ extension SessionManager {
         await broker.commit(session: id, tokens: fresh, repositories: repositories, access: access) { [weak self] renewal in
             try await self?.deliver(renewal, to: id)
         }
-        var updated = record
-        updated.repoAccess = access.rawValue
-        let saved = try await save(updated)
+        // Only the level changes: clone progress that arrived while the agent acknowledged stays.
+        try await update(id) { $0.repoAccess = access.rawValue }
         try await self.record(.now(kind: "repo_access") {
             $0.repoAccess = access.rawValue
             $0.stage = "applied"
             $0.message = access == .write ? "Write access applied: push is allowed" : "Read-only access applied: push is refused"
         }, for: id)
-        await hub.publish(id, .sessionUpdated(saved.wire))
         sessionLogger(id).info("repo access changed", metadata: ["from": "\(record.repoAccess ?? "-")", "to": "\(access)"])
         response.applied = true
         return response
@@ -86,24 +87,5 @@ extension SessionManager {
 
     private func ackFailure(_ id: String, _ record: SessionRecord) -> String {
         "the agent of session \(id) did not acknowledge the new credentials; access stays \(record.repoAccess ?? "read")"
-    }
-
-    /// Waits until no other access update of `id` is running.
-    private func acquireAccessLock(_ id: String) async {
-        if accessUpdatesRunning.contains(id) {
-            await withCheckedContinuation { continuation in accessUpdateWaiters[id, default: []].append(continuation) }
-            return  // the releasing update handed the lock over
-        }
-        accessUpdatesRunning.insert(id)
-    }
-
-    private func releaseAccessLock(_ id: String) {
-        if var waiters = accessUpdateWaiters[id], !waiters.isEmpty {
-            let next = waiters.removeFirst()
-            accessUpdateWaiters[id] = waiters.isEmpty ? nil : waiters
-            next.resume()
-        } else {
-            accessUpdatesRunning.remove(id)
-        }
     }
 }

@@ -24,10 +24,9 @@ extension SessionManager {
         let stream = await agents.attach(sessionID: sessionID, initial: initial)
         await starts.release(sessionID)  // started: the next queued sandbox may start
         sessionLogger(sessionID).info("agent attached")
-        if record.repos.isEmpty {
-            try await setStatus(sessionID, .ready)
-        } else if record.sessionStatus == .creating {
-            try await setStatus(sessionID, .cloning)
+        // Decided on the latest record: a pause or delete may have run while this attach awaited.
+        if records[sessionID]?.sessionStatus == .creating {
+            try await setStatus(sessionID, record.repos.isEmpty ? .ready : .cloning)
         }
         return stream
     }
@@ -38,7 +37,9 @@ extension SessionManager {
             throw .unauthenticated("invalid agent credentials for session \"\(report.sessionID)\"")
         }
         switch report.report {
-        case .event(let event): try await record(event, for: report.sessionID)
+        case .event(let event):
+            try admit(event, from: report.sessionID)
+            try await record(event, for: report.sessionID)
         case .ack(let ack): await agents.resolve(commandID: ack.commandID, .ack(ack))
         case .execResult(let result): await agents.resolve(commandID: result.commandID, .execResult(result.response))
         case nil: throw .invalidArgument("report is empty")
@@ -88,43 +89,47 @@ extension SessionManager {
     /// Keeps `repoStatus` at each repo's last stage, and moves the session to `ready` once every
     /// repository is done or failed (a failed clone does not fail the session).
     private func applyCloneProgress(_ event: Netclode_V1_AgentEvent, to sessionID: String) async throws(ControlPlaneError) {
-        guard var record = records[sessionID], let stage = CloneStage(rawValue: event.stage) else { return }
+        guard let record = records[sessionID], let stage = CloneStage(rawValue: event.stage) else { return }
         let message = stage == .cloning && event.hasPercent ? "\(event.phase) \(event.percent)%" : event.message
         let status = RepoStatusRecord(repo: event.repo, stage: stage.rawValue, message: message)
-        if let index = record.repoStatus.firstIndex(where: { $0.repo == event.repo }) {
-            let previous = record.repoStatus[index]
+        if let previous = record.repoStatus.first(where: { $0.repo == event.repo }) {
             // A finished repo only changes when a new clone attempt starts.
             if CloneStage(rawValue: previous.stage)?.isFinal == true && stage == .cloning { return }
-            record.repoStatus[index] = status
             // Progress ticks stay in memory; only stage changes are worth a write.
             if previous.stage == status.stage && stage == .cloning {
-                records[sessionID] = record
+                records[sessionID]?.repoStatus.upsert(status)
                 return
             }
-        } else {
-            record.repoStatus.append(status)
         }
-        let allFinal = record.repos.allSatisfy { repo in
-            record.repoStatus.contains { $0.repo == repo && (CloneStage(rawValue: $0.stage)?.isFinal ?? false) }
+        try await update(sessionID) { record in
+            record.repoStatus.upsert(status)
+            let allFinal = record.repos.allSatisfy { repo in
+                record.repoStatus.contains { $0.repo == repo && (CloneStage(rawValue: $0.stage)?.isFinal ?? false) }
+            }
+            if allFinal && (record.sessionStatus == .cloning || record.sessionStatus == .creating) {
+                record.status = SessionStatus.ready.rawValue
+            } else if !allFinal && record.sessionStatus == .creating {
+                record.status = SessionStatus.cloning.rawValue
+            }
         }
-        if allFinal && (record.sessionStatus == .cloning || record.sessionStatus == .creating) {
-            record.status = SessionStatus.ready.rawValue
-        } else if !allFinal && record.sessionStatus == .creating {
-            record.status = SessionStatus.cloning.rawValue
-        }
-        let saved = try await save(record)
-        await hub.publish(sessionID, .sessionUpdated(saved.wire))
     }
 
-    /// Hands refreshed tokens to the agent and waits for its acknowledgement; the broker revokes
-    /// the old tokens only after this returns. A failed refresh becomes a `token` event.
+    /// Hands refreshed tokens to the agent, in the session's turn, and waits for its
+    /// acknowledgement; the broker revokes the old tokens only after this returns. Tokens that no
+    /// longer belong to the session's lease (an access change replaced it while they were minted)
+    /// are not delivered: the agent keeps the newer level. A failed refresh becomes a `token` event.
     func deliver(_ renewal: TokenRenewal, to sessionID: String) async throws {
         switch renewal {
         case .renewed(let tokens):
-            let reply = try await agents.request(sessionID: sessionID, .make(.credentials(Self.credentials(tokens))), timeout: options.acknowledgementTimeout)
-            guard case .ack(let ack) = reply, ack.ok else {
-                throw ControlPlaneError.unavailable("the agent of session \(sessionID) refused the new credentials")
+            let delivered = try await exclusively(sessionID) { () async throws(ControlPlaneError) -> Bool in
+                guard let broker = github.broker, await broker.isCurrent(tokens, session: sessionID) else { return false }
+                let reply = try await agents.request(sessionID: sessionID, .make(.credentials(Self.credentials(tokens))), timeout: options.acknowledgementTimeout)
+                guard case .ack(let ack) = reply, ack.ok else {
+                    throw .unavailable("the agent of session \(sessionID) refused the new credentials")
+                }
+                return true
             }
+            guard delivered else { throw TokenRenewalSuperseded() }
             try? await record(.now(kind: "token") { $0.stage = "refreshed"; $0.message = "Credentials refreshed before expiry" }, for: sessionID)
         case .failed(let error, let retryIn):
             try? await record(.now(kind: "token") {
@@ -169,5 +174,16 @@ extension SessionManager {
             return spec
         }
         return config
+    }
+}
+
+extension [RepoStatusRecord] {
+    /// Replaces the status of `status.repo`, or appends it for a repository not seen before.
+    mutating func upsert(_ status: RepoStatusRecord) {
+        if let index = firstIndex(where: { $0.repo == status.repo }) {
+            self[index] = status
+        } else {
+            append(status)
+        }
     }
 }

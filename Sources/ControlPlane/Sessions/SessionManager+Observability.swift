@@ -30,9 +30,10 @@ extension SessionManager {
         await hub.totalWatcherCount()
     }
 
-    /// Whether ``start(controlPlaneURL:)`` has run: before it, sessions are not restored and new
-    /// ones cannot start their sandbox.
-    public var isStarted: Bool { controlPlaneURL != nil }
+    /// How far ``start(controlPlaneURL:)`` has got: before it, the API knows no stored session
+    /// and new ones cannot start their sandbox; after it, running sessions come back in the
+    /// background.
+    var restoreProgress: RestoreProgress { restore }
 
     /// Readiness of the store: nil when it answers, else why not.
     public func storeProblem() async -> String? {

@@ -86,6 +86,11 @@ public struct SessionWatch: AsyncSequence, Sendable {
                     guard let items = await watch.inbox.nextBatch() else {
                         phase = .done
                         watch.close()
+                        if watch.inbox.overflowed {
+                            throw ControlPlaneError.resourceExhausted(
+                                "this watcher fell more than \(watch.inbox.capacity) events behind and was closed; "
+                                    + "watch again with afterCursor=\(last) to resume without a gap")
+                        }
                         return nil
                     }
                     var batch: Element = []

@@ -26,10 +26,12 @@ public actor SessionManager {
         public var maxQueuedStarts: Int
         /// A start whose agent has not attached by then gives its slot up anyway.
         public var startSlotTimeout: Duration
+        /// Live items a watcher may fall behind by before its watch is closed (see ``WatchInbox``).
+        public var watcherInboxCapacity: Int
 
         public init(agentExecutable: String, acknowledgementTimeout: Duration = .seconds(10), defaultExecTimeout: Duration = .seconds(120), maximumExecTimeout: Duration = .seconds(3600),
                     maxConcurrentStarts: Int = ControlPlaneSettings.defaultMaxConcurrentStarts, maxQueuedStarts: Int = ControlPlaneSettings.defaultMaxQueuedStarts,
-                    startSlotTimeout: Duration = .seconds(60)) {
+                    startSlotTimeout: Duration = .seconds(60), watcherInboxCapacity: Int = 10_000) {
             self.agentExecutable = agentExecutable
             self.acknowledgementTimeout = acknowledgementTimeout
             self.defaultExecTimeout = defaultExecTimeout
@@ -37,6 +39,7 @@ public actor SessionManager {
             self.maxConcurrentStarts = maxConcurrentStarts
             self.maxQueuedStarts = maxQueuedStarts
             self.startSlotTimeout = startSlotTimeout
+            self.watcherInboxCapacity = watcherInboxCapacity
         }
     }
 
@@ -46,17 +49,32 @@ public actor SessionManager {
     let options: Options
     let logger: Logger
     let agents = AgentConnections()
-    let hub = SessionEventHub()
+    let hub: SessionEventHub
     let starts: StartLimiter
+    /// Every session. Changes go through ``update(_:publish:_:)``, which applies them to the
+    /// latest record and persists the result, so a change never overwrites another one made
+    /// while it was waiting.
     var records: [String: SessionRecord] = [:]
     /// The last event append of each session still being stored or published (see `appendInOrder`).
     var eventAppends: [String: Task<Int64, any Error>] = [:]
+    /// The last record write of each session still being stored (see `persist`).
+    var recordWrites: [String: Task<Void, any Error>] = [:]
     /// Sessions whose sandbox we are stopping on purpose: their exit is not an error.
     var stopping: Set<String> = []
     var controlPlaneURL: URL?
-    /// Sessions with an access update in progress, and the updates waiting for it (in order).
-    var accessUpdatesRunning: Set<String> = []
-    var accessUpdateWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+    /// Sessions with an operation (create, resume, pause, delete, access change, refresh
+    /// delivery, restore) running, and the operations waiting for them (SessionManager+Operations.swift).
+    var busySessions: Set<String> = []
+    let sessionWaiters = WaitQueue<String, Void>()
+    /// Set when shutdown begins: new operations are refused and shutdown waits for running ones.
+    var isShuttingDown = false
+    var operationsInFlight = 0
+    let drainWaiters = WaitQueue<Bool, Void>()
+    /// How far restoring the stored sessions has got (SessionManager+Lifecycle.swift).
+    var restore = RestoreProgress()
+    var restoreTask: Task<Void, Never>?
+    /// Agent reports allowed per session (see ``ReportBudget``).
+    var reportBudgets: [String: ReportBudget] = [:]
     /// Where this manager's counts go (see SessionManager+Observability.swift).
     public let metrics: ServerMetrics
     /// When each repository's clone started (its `starting` event arrived), until `done` or `error`.
@@ -69,43 +87,8 @@ public actor SessionManager {
         self.options = options
         self.logger = logger
         self.metrics = metrics
+        self.hub = SessionEventHub(inboxCapacity: options.watcherInboxCapacity)
         self.starts = StartLimiter(limit: options.maxConcurrentStarts, queueLimit: options.maxQueuedStarts, slotTimeout: options.startSlotTimeout)
-    }
-
-    // MARK: Lifecycle
-
-    /// Called once the API listens: agents can dial back from now on. Loads every stored session
-    /// and gives the ones that were running their sandbox back, with freshly minted tokens.
-    public func start(controlPlaneURL: URL) async throws {
-        self.controlPlaneURL = controlPlaneURL
-        await runtime.onExit { [weak self] sessionID, code in
-            await self?.sandboxExited(sessionID, code: code)
-        }
-        for record in try await store.sessions() {
-            records[record.id] = record
-            guard record.sessionStatus.wantsSandbox else { continue }
-            do {
-                try await launch(record, queueing: .unbounded)
-                sessionLogger(record.id).info("session restored")
-            } catch {
-                sessionLogger(record.id).error("session could not be restored", metadata: ["error": "\(error)"])
-                try? await setStatus(record.id, .error, error: "could not restart after a control-plane restart: \(Self.describe(error))")
-            }
-        }
-    }
-
-    /// Graceful shutdown: agents are told, sandboxes stopped, tokens revoked, the store closed.
-    /// Session statuses are left as they are, so the next start restores them.
-    public func shutdown() async {
-        for id in records.keys where await agents.isAttached(id) {
-            await agents.send(sessionID: id, .make(.shutdown(.with { $0.reason = "control plane shutting down" })))
-        }
-        stopping.formUnion(records.keys)
-        await runtime.stopAll(grace: .seconds(3))
-        await agents.closeAll()
-        await hub.finishAll()
-        await github.broker?.shutdown()
-        do { try await store.close() } catch { logger.error("closing the store failed: \(error)") }
     }
 
     // MARK: API
@@ -123,14 +106,18 @@ public actor SessionManager {
             repoAccess: input.access?.rawValue, blobless: input.blobless, repoStatus: [],
             createdAt: now, updatedAt: now, error: nil
         )
-        do {
-            try await launch(record, repositories: input.repositories, insert: true)
-        } catch {
-            await discard(id)
-            throw Self.controlPlaneError(error)
+        return try await exclusively(id) { () async throws(ControlPlaneError) in
+            // Refused for lack of a start slot: nothing was made yet.
+            try await starts.acquire(id, queueing: .bounded)
+            do {
+                try await startSandbox(record, repositories: input.repositories, insert: true)
+            } catch {
+                await discard(id)
+                throw Self.controlPlaneError(error)
+            }
+            sessionLogger(id).info("session created", metadata: ["repos": "\(record.repos.count)", "access": "\(record.repoAccess ?? "-")"])
+            return records[id]?.wire ?? record.wire
         }
-        sessionLogger(id).info("session created", metadata: ["repos": "\(record.repos.count)", "access": "\(record.repoAccess ?? "-")"])
-        return records[id]?.wire ?? record.wire
     }
 
     public func session(_ id: String) async throws(ControlPlaneError) -> Netclode_V1_Session {
@@ -144,13 +131,17 @@ public actor SessionManager {
     /// Stops the sandbox, revokes the tokens and removes the session directory. The record and its
     /// event history are kept with status `deleted`; deleting again is not an error.
     public func deleteSession(_ id: String) async throws(ControlPlaneError) -> Netclode_V1_Session {
-        let record = try await existing(id)
-        guard record.sessionStatus != .deleted else { return record.wire }
-        await stopSandbox(id, reason: "session deleted")
-        do { try await runtime.remove(sessionID: id) } catch { sessionLogger(id).warning("removing the session directory failed: \(error)") }
-        try await setStatus(id, .deleted)
-        await hub.finish(id)
-        return records[id]?.wire ?? record.wire
+        _ = try await existing(id)
+        return try await exclusively(id) { () async throws(ControlPlaneError) in
+            let record = try await existing(id)
+            guard record.sessionStatus != .deleted else { return record.wire }
+            await stopSandbox(id, reason: "session deleted")
+            do { try await runtime.remove(sessionID: id) } catch { sessionLogger(id).warning("removing the session directory failed: \(error)") }
+            try await setStatus(id, .deleted)
+            await hub.finish(id)
+            reportBudgets[id] = nil
+            return try await existing(id).wire
+        }
     }
 
     // MARK: Internals shared by the extensions
@@ -162,21 +153,13 @@ public actor SessionManager {
         return record
     }
 
-    /// Waits for a start slot (see ``StartLimiter``), mints the session's tokens (if it has
-    /// repositories), persists it if new, and starts its sandbox with a fresh agent secret. The slot
-    /// is held until the agent attaches; a failed launch gives it back.
-    func launch(_ record: SessionRecord, repositories: [RepositoryReference]? = nil, insert: Bool = false, queueing: StartLimiter.Queueing = .bounded) async throws {
-        try await starts.acquire(record.id, queueing: queueing)
-        do {
-            try await launchHoldingSlot(record, repositories: repositories, insert: insert)
-        } catch {
-            await starts.release(record.id)
-            throw error
-        }
-    }
-
-    private func launchHoldingSlot(_ record: SessionRecord, repositories: [RepositoryReference]?, insert: Bool) async throws {
+    /// Mints the session's tokens (if it has repositories), persists it if new, and starts its
+    /// sandbox with a fresh agent secret. The caller holds the session's start slot (see
+    /// ``StartLimiter``), which is given back when the agent attaches; on failure the caller gives
+    /// it back (``discard(_:)`` and ``stopSandbox(_:reason:)`` do).
+    func startSandbox(_ record: SessionRecord, repositories: [RepositoryReference]? = nil, insert: Bool = false) async throws {
         let id = record.id
+        guard let controlPlaneURL else { throw ControlPlaneError.unavailable("the control plane is not listening yet") }
         if !record.repos.isEmpty {
             guard let broker = github.broker else {
                 if case .notConfigured(let error, _) = github { throw ControlPlaneError.failedPrecondition(error.message) }
@@ -188,11 +171,12 @@ public actor SessionManager {
                 try await self?.deliver(renewal, to: id)
             }
         }
-        if insert { try await store.insertSession(record) }
-        records[id] = record
+        if insert {
+            try await store.insertSession(record)
+            records[id] = record
+        }
         let secret = Identifiers.agentSecret()
         await agents.register(sessionID: id, secret: secret)
-        guard let controlPlaneURL else { throw ControlPlaneError.unavailable("the control plane is not listening yet") }
         let spec = SandboxSpec(
             sessionID: id, executable: options.agentExecutable, arguments: ["agent"],
             environment: [
@@ -221,32 +205,65 @@ public actor SessionManager {
 
     /// Changes a session's status, persists it and tells its watchers.
     func setStatus(_ id: String, _ status: SessionStatus, error: String? = nil) async throws(ControlPlaneError) {
-        guard var record = records[id] else { return }
+        guard let record = records[id] else { return }
+        let error = status == .error ? error : nil
         guard record.status != status.rawValue || record.error != error else { return }
-        record.status = status.rawValue
-        record.error = status == .error ? error : nil
-        let saved = try await save(record)
-        await hub.publish(id, .sessionUpdated(saved.wire))
+        try await update(id) { record in
+            record.status = status.rawValue
+            record.error = error
+        }
     }
 
-    /// Persists `record` stamped with a new `updatedAt`, and returns what was stored.
+    /// Applies `change` to the latest record of `id`, persists it stamped with a new `updatedAt`,
+    /// and (unless `publish` is false) tells the watchers; returns the record as it is now.
+    ///
+    /// The change is applied before the first suspension, to the record as it is at that moment,
+    /// so an operation that awaited (a mint, an agent's acknowledgement) changes only what it means
+    /// to change: a clone that finished meanwhile keeps its `done`.
     @discardableResult
-    func save(_ record: SessionRecord) async throws(ControlPlaneError) -> SessionRecord {
-        var record = record
+    func update(_ id: String, publish: Bool = true, _ change: (inout SessionRecord) -> Void) async throws(ControlPlaneError) -> SessionRecord {
+        guard var record = records[id] else { throw .notFound("session \"\(id)\" not found") }
+        change(&record)
         record.updatedAt = .nowToTheMillisecond
-        do { try await store.updateSession(record) } catch {
+        records[id] = record
+        try await persist(record)
+        // Watchers get the newest state, which may already include a later change.
+        let latest = records[id] ?? record
+        if publish { await hub.publish(id, .sessionUpdated(latest.wire)) }
+        return latest
+    }
+
+    /// Stores `record` after the session's previous write has been stored: writes are issued in
+    /// the order the changes were made, so the store always ends with the newest state even when
+    /// the awaits resume in another order.
+    private func persist(_ record: SessionRecord) async throws(ControlPlaneError) {
+        let previous = recordWrites[record.id]
+        let store = self.store
+        let write = Task {
+            _ = await previous?.result
+            try await store.updateSession(record)
+        }
+        recordWrites[record.id] = write
+        let result = await write.result
+        if recordWrites[record.id] == write { recordWrites[record.id] = nil }
+        if case .failure(let error) = result {
             throw .internal("could not save session \(record.id): \(error)")
         }
-        records[record.id] = record
-        return record
     }
 
-    private func sandboxExited(_ id: String, code: Int32) async {
+    /// The runtime saw a sandbox exit that nobody asked for: the session fails, its tokens go.
+    func sandboxExited(_ id: String, code: Int32) async {
         await starts.release(id)
-        guard !stopping.contains(id), let record = records[id], record.sessionStatus.wantsSandbox else { return }
-        sessionLogger(id).error("agent exited unexpectedly", metadata: ["code": "\(code)"])
-        await github.broker?.revoke(session: id)
-        try? await setStatus(id, .error, error: "the agent exited unexpectedly (exit code \(code)); see the agent log")
+        guard !stopping.contains(id), !isShuttingDown else { return }
+        try? await exclusively(id) { () async throws(ControlPlaneError) in
+            // Re-checked in turn: a pause or delete that ran meanwhile stopped it on purpose.
+            guard !stopping.contains(id), let record = records[id], record.sessionStatus.wantsSandbox else { return }
+            if case .running = await runtime.status(sessionID: id) { return }  // a resume started a new one
+            sessionLogger(id).error("agent exited unexpectedly", metadata: ["code": "\(code)"])
+            await github.broker?.revoke(session: id)
+            await agents.unregister(sessionID: id)
+            try await setStatus(id, .error, error: "the agent exited unexpectedly (exit code \(code)); see the agent log")
+        }
     }
 
     static func controlPlaneError(_ error: any Error) -> ControlPlaneError {
@@ -262,7 +279,7 @@ public actor SessionManager {
         (error as? GitHubError)?.message ?? (error as? ControlPlaneError)?.message ?? String(describing: error)
     }
 
-    private static func jsonArray(_ strings: [String]) -> String {
+    static func jsonArray(_ strings: [String]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: strings, options: [.withoutEscapingSlashes])) ?? Data("[]".utf8)
         return String(decoding: data, as: UTF8.self)
     }

@@ -6,7 +6,8 @@
 /// them down past its timeouts. A start holds its slot from before its token is minted until its
 /// agent attaches (or the sandbox exits, or the start is abandoned, or `slotTimeout` passes, so a
 /// slot is never lost). Starts beyond the limit wait in arrival order; beyond the queue bound a
-/// new session is refused at once with `resource_exhausted`, before anything was made for it.
+/// new session is refused at once with `resource_exhausted`, before anything was made for it. A
+/// waiting start whose caller goes away leaves the queue at once (see ``WaitQueue``).
 actor StartLimiter {
     /// Whether a start may be refused when the queue is full. Sessions restored after a restart
     /// always wait: they exist already and refusing them would strand them.
@@ -19,9 +20,9 @@ actor StartLimiter {
     let queueLimit: Int
     let slotTimeout: Duration
     /// Sessions holding a slot, with the generation of their hold (so a stale timeout of an
-    /// earlier start cannot release a later one).
-    private var holders: [String: UInt64] = [:]
-    private var waiting: [(id: String, generation: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
+    /// earlier start cannot release a later one) and the timer that gives it up.
+    private var holders: [String: (generation: UInt64, timer: Task<Void, Never>)] = [:]
+    private let waiting = WaitQueue<String, Void>()
     private var nextGeneration: UInt64 = 0
 
     init(limit: Int, queueLimit: Int, slotTimeout: Duration) {
@@ -31,54 +32,63 @@ actor StartLimiter {
     }
 
     var starting: Int { holders.count }
-    var queued: Int { waiting.count }
+    var queued: Int { waiting.count() }
 
-    /// Waits for a slot for `sessionID` and returns once it holds one.
-    func acquire(_ sessionID: String, queueing: Queueing) async throws(ControlPlaneError) {
-        if holders[sessionID] != nil { return }  // already holds one (a resume takes its slot before launching)
-        nextGeneration += 1
-        let generation = nextGeneration
+    /// Waits for a slot for `sessionID` and returns once it holds one: true when this call took
+    /// it, false when the session held one already (its start is under way). Throws
+    /// `resource_exhausted` when the queue is full (bounded queueing), and `cancelled` when the
+    /// caller goes away first.
+    @discardableResult
+    func acquire(_ sessionID: String, queueing: Queueing) async throws(ControlPlaneError) -> Bool {
+        if holders[sessionID] != nil { return false }
         if holders.count < limit {
-            hold(sessionID, generation: generation)
-            return
+            hold(sessionID)
+            return true
         }
-        if queueing == .bounded && waiting.count >= queueLimit {
+        let queued = waiting.count()
+        if queueing == .bounded && queued >= queueLimit {
             throw .resourceExhausted(
-                "too many sessions are starting (\(holders.count) starting, \(waiting.count) waiting; "
+                "too many sessions are starting (\(holders.count) starting, \(queued) waiting; "
                     + "limits NETCLODE_MAX_CONCURRENT_STARTS=\(limit), NETCLODE_MAX_QUEUED_STARTS=\(queueLimit)); try again in a few seconds")
         }
-        await withCheckedContinuation { continuation in
-            waiting.append((sessionID, generation, continuation))
+        do {
+            try await waiting.wait(sessionID)
+        } catch {
+            throw .cancelled("the start of session \(sessionID) was abandoned while it waited for a start slot")
         }
-        // The releasing start handed its slot over (see `release`).
+        // The releasing start handed its slot over (see `handOver`).
+        return true
     }
 
     /// Gives up `sessionID`'s slot, if it holds one, and hands it to the longest-waiting start.
     /// Safe to call more than once.
     func release(_ sessionID: String) {
-        guard holders.removeValue(forKey: sessionID) != nil else { return }
+        guard let held = holders.removeValue(forKey: sessionID) else { return }
+        held.timer.cancel()
         handOver()
     }
 
     private func release(_ sessionID: String, generation: UInt64) {
-        guard holders[sessionID] == generation else { return }
+        guard holders[sessionID]?.generation == generation else { return }
         release(sessionID)
     }
 
     private func handOver() {
-        while holders.count < limit, !waiting.isEmpty {
-            let next = waiting.removeFirst()
-            hold(next.id, generation: next.generation)
-            next.continuation.resume()
+        while holders.count < limit {
+            // The slot is taken before the waiter runs, so a start arriving meanwhile cannot jump the queue.
+            guard let next = waiting.resumeFirst(where: { [holders] in holders[$0] == nil }, returning: ()) else { return }
+            hold(next)
         }
     }
 
-    private func hold(_ sessionID: String, generation: UInt64) {
-        holders[sessionID] = generation
+    private func hold(_ sessionID: String) {
+        nextGeneration += 1
+        let generation = nextGeneration
         let timeout = slotTimeout
-        Task { [weak self] in
-            try? await Task.sleep(for: timeout)
+        let timer = Task { [weak self] in
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
             await self?.release(sessionID, generation: generation)
         }
+        holders[sessionID] = (generation, timer)
     }
 }

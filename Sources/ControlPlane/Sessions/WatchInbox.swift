@@ -6,14 +6,28 @@ import Synchronization
 /// reporting. The watcher takes everything queued at once: one that fell behind catches up with
 /// one write of several envelopes instead of one write, one flush and several task switches per
 /// event — which is what lets 100 watchers keep up with 1,000 events/s on two cores.
+///
+/// The queue is bounded: a watcher that stops reading (a stalled client, a full TCP window) would
+/// otherwise hold every event of the session in memory. Past `capacity` the inbox drops what it
+/// holds and ends; the watch then closes with `resource_exhausted` naming the cursor to resume
+/// from, and nothing is lost to a client that does (the events are in the history).
 final class WatchInbox: Sendable {
     private struct State {
         var items: [WatchItem] = []
         var waiter: CheckedContinuation<[WatchItem]?, Never>?
         var finished = false
+        var overflowed = false
     }
 
+    let capacity: Int
     private let state = Mutex(State())
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 1)
+    }
+
+    /// True once the inbox ended because its watcher fell more than `capacity` items behind.
+    var overflowed: Bool { state.withLock { $0.overflowed } }
 
     func append(_ item: WatchItem) {
         let waiter = state.withLock { state -> CheckedContinuation<[WatchItem]?, Never>? in
@@ -21,6 +35,12 @@ final class WatchInbox: Sendable {
             if let waiter = state.waiter {
                 state.waiter = nil  // a waiting watcher has taken everything before: the queue is empty
                 return waiter
+            }
+            guard state.items.count < capacity else {
+                state.items = []
+                state.overflowed = true
+                state.finished = true
+                return nil
             }
             state.items.append(item)
             return nil

@@ -63,7 +63,13 @@ public actor TokenBroker {
     private var leases: [String: Lease] = [:]
     /// Tokens replaced by a refresh, waiting out their grace period before revocation.
     private var retiring: [String: [InstallationToken]] = [:]
+    /// Leases being minted, per session: a ``revoke(session:)`` meanwhile removes the session's
+    /// entries, and the mint then finds its session released.
+    private var minting: [String: Set<Int>] = [:]
+    /// Fresh tokens of a refresh being delivered, with the lease generation they renew.
+    private var delivering: [String: (generation: Int, tokens: [InstallationToken])] = [:]
     private var generation = 0
+    private var isShutDown = false
 
     public init(client: GitHubAPIClient, defaultInstallationID: Int?, options: Options = .init(), logger: Logger) {
         self.client = client
@@ -93,11 +99,26 @@ public actor TokenBroker {
         access: RepoAccess,
         onRenewal: RenewalHandler? = nil
     ) async throws(GitHubError) -> [InstallationToken] {
-        let tokens = try await mint(session: session, repositories: repositories, access: access, event: "minted")
+        try refuseAfterShutdown()
         generation += 1
+        let mine = generation
+        minting[session, default: []].insert(mine)
+        let tokens: [InstallationToken]
+        do {
+            tokens = try await mint(session: session, repositories: repositories, access: access, event: "minted")
+        } catch {
+            finishMinting(session, mine)
+            throw error
+        }
+        // A release (pause, delete, shutdown) that arrived while GitHub was minting wins: the
+        // session must not come out of it holding live tokens.
+        guard finishMinting(session, mine), !isShutDown else {
+            await revoke(tokens, session: session, reason: "session released while its token was minted")
+            throw .unavailable("session \(session) was released while its token was being minted")
+        }
         let previous = leases[session]
-        var lease = Lease(repositories: repositories, access: access, tokens: tokens, onRenewal: onRenewal, generation: generation)
-        lease.refresher = scheduleRefresh(session: session, generation: generation, tokens: tokens)
+        var lease = Lease(repositories: repositories, access: access, tokens: tokens, onRenewal: onRenewal, generation: mine)
+        lease.refresher = scheduleRefresh(session: session, generation: mine, tokens: tokens)
         leases[session] = lease
         if let previous {
             previous.refresher?.cancel()
@@ -110,7 +131,8 @@ public actor TokenBroker {
     /// must be confirmed first (an access change the agent has to acknowledge). Follow with
     /// ``commit(session:tokens:repositories:access:onRenewal:)`` or ``discard(_:session:)``.
     public func prepare(session: String, repositories: [RepositoryReference], access: RepoAccess) async throws(GitHubError) -> [InstallationToken] {
-        try await mint(session: session, repositories: repositories, access: access, event: "minted")
+        try refuseAfterShutdown()
+        return try await mint(session: session, repositories: repositories, access: access, event: "minted")
     }
 
     /// Makes prepared tokens the session's lease and revokes the ones they replace, so a downgrade
@@ -132,23 +154,30 @@ public actor TokenBroker {
         await revoke(tokens, session: session, reason: "discarded")
     }
 
-    /// The access level of `session`'s current lease.
-    public func access(for session: String) -> RepoAccess? {
-        leases[session]?.access
-    }
-
     /// The tokens `session` holds now.
     public func tokens(for session: String) -> [InstallationToken] {
         leases[session]?.tokens ?? []
     }
 
-    /// The token that covers `repository` in `session`, if any.
-    public func token(for session: String, repository: RepositoryReference) -> InstallationToken? {
-        leases[session]?.tokens.first { token in token.repositories.contains(repository) }
+    /// Whether `tokens` still belong to `session`'s current lease: its tokens, or the fresh tokens
+    /// of a refresh of that lease being delivered now.
+    ///
+    /// A renewal handler that delivers asynchronously asks this at the moment of delivery, under
+    /// whatever serialises its session's changes: a refresh minted for a lease that an access change
+    /// replaced meanwhile must not reach the agent after the new level did (it would be revoked
+    /// right after, leaving git without a working credential). The handler then throws
+    /// ``TokenRenewalSuperseded`` and the broker revokes the stale tokens quietly.
+    public func isCurrent(_ tokens: [InstallationToken], session: String) -> Bool {
+        guard let lease = leases[session] else { return false }
+        if lease.tokens == tokens { return true }
+        guard let refresh = delivering[session] else { return false }
+        return refresh.generation == lease.generation && refresh.tokens == tokens
     }
 
     /// Stops refreshing `session` and revokes its tokens. Safe to call for a session without tokens.
     public func revoke(session: String) async {
+        minting[session] = nil
+        delivering[session] = nil
         let retired = retiring.removeValue(forKey: session) ?? []
         if !retired.isEmpty { await revoke(retired, session: session, reason: "session released") }
         guard let lease = leases.removeValue(forKey: session) else { return }
@@ -159,10 +188,24 @@ public actor TokenBroker {
     /// Revokes every token and stops all refreshes (graceful shutdown: a token nobody holds in memory
     /// any more should not stay valid for the rest of its hour).
     public func shutdown() async {
+        isShutDown = true
+        minting.removeAll()
         for session in Set(leases.keys).union(retiring.keys) { await revoke(session: session) }
     }
 
     // MARK: Minting
+
+    private func refuseAfterShutdown() throws(GitHubError) {
+        if isShutDown { throw .unavailable("the token broker has shut down") }
+    }
+
+    /// Ends the mint `generation` of `session`; false when the session was released meanwhile.
+    @discardableResult
+    private func finishMinting(_ session: String, _ generation: Int) -> Bool {
+        guard minting[session]?.remove(generation) != nil else { return false }
+        if minting[session]?.isEmpty == true { minting[session] = nil }
+        return true
+    }
 
     private func mint(session: String, repositories: [RepositoryReference], access: RepoAccess, event: String) async throws(GitHubError) -> [InstallationToken] {
         let groups = try await groupByInstallation(repositories)
@@ -291,9 +334,20 @@ public actor TokenBroker {
 
     private func refresh(session: String, lease: Lease) async throws(GitHubError) {
         let fresh = try await mint(session: session, repositories: lease.repositories, access: lease.access, event: "refreshed")
+        guard leases[session]?.generation == lease.generation else {
+            await revoke(fresh, session: session, reason: "session released during refresh")
+            return
+        }
+        delivering[session] = (lease.generation, fresh)
         do {
             try await lease.onRenewal?(.renewed(fresh))
+            if delivering[session]?.tokens == fresh { delivering[session] = nil }
+        } catch is TokenRenewalSuperseded {
+            if delivering[session]?.tokens == fresh { delivering[session] = nil }
+            await revoke(fresh, session: session, reason: "superseded before delivery")
+            return
         } catch {
+            if delivering[session]?.tokens == fresh { delivering[session] = nil }
             await revoke(fresh, session: session, reason: "not delivered")
             throw .unavailable("the new token could not be delivered: \(error)")
         }

@@ -9,3 +9,10 @@ public enum TokenRenewal: Sendable {
     /// they expire.
     case failed(GitHubError, retryIn: Duration)
 }
+
+/// Thrown by a renewal handler that finds, at the moment of delivery, that the renewed lease was
+/// replaced meanwhile (see ``TokenBroker/isCurrent(_:session:)``): the broker revokes the fresh
+/// tokens without counting a failed refresh.
+public struct TokenRenewalSuperseded: Error, Sendable {
+    public init() {}
+}

@@ -21,7 +21,7 @@ struct SessionWatcher {
             guard item.hasSession else { continue }
             let session = item.session
             switch session.status {
-            case "ready", "running":
+            case "ready":
                 try finish(session)
                 return
             case "error":

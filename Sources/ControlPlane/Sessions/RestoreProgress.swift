@@ -1,0 +1,28 @@
+/// How far bringing the stored sessions back after a start has got, for `/readyz` and the logs.
+struct RestoreProgress: Sendable, Equatable {
+    enum Phase: Sendable, Equatable {
+        /// The stored sessions have not been loaded yet.
+        case loading
+        /// Sessions that were running are getting their sandbox back, in the background.
+        case restoring
+        /// Every session that was running has been given its sandbox back (or marked `error`).
+        case restored
+    }
+
+    var phase = Phase.loading
+    /// Sessions that were running when the control plane stopped.
+    var total = 0
+    /// Of those, the ones whose sandbox has started again.
+    var started = 0
+    /// Of those, the ones that could not be restored (now in `error`).
+    var failed = 0
+
+    /// `/readyz`'s `sessions` field: `loading`, `restoring (3 of 64 started)`, `restored (64)`.
+    var summary: String {
+        switch phase {
+        case .loading: "loading"
+        case .restoring: "restoring (\(started) of \(total) started\(failed > 0 ? ", \(failed) failed" : ""))"
+        case .restored: "restored (\(started) of \(total) started\(failed > 0 ? ", \(failed) failed" : ""))"
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Sandbox
+import Synchronization
+
+/// A ``SandboxRuntime`` that starts no process, for tests of the session manager's ordering.
+///
+/// A race between two operations of one session cannot be provoked reliably with real processes:
+/// the window is a few milliseconds wide. This runtime records each start's spec (so the test can
+/// attach as the session's agent through the manager's own agent API, see ``ScriptedAgent``) and
+/// can hold starts until the test lets them go, which opens the window on purpose. Everything
+/// else in these tests is real: the store is SQLite, the tokens come from the forge process.
+actor ScriptedRuntime: SandboxRuntime {
+    private(set) var specs: [String: SandboxSpec] = [:]
+    private var running: Set<String> = []
+    private var holdingStarts = false
+    private var held: [CheckedContinuation<Void, Never>] = []
+    private var exitHandler: (@Sendable (String, Int32) async -> Void)?
+    let root: URL
+
+    init(root: URL) {
+        self.root = root
+    }
+
+    /// From now on, each start waits inside ``start(_:)`` until ``releaseStarts()``.
+    func holdStarts() { holdingStarts = true }
+
+    /// Lets every held start go on, and stops holding new ones.
+    func releaseStarts() {
+        holdingStarts = false
+        for start in held { start.resume() }
+        held = []
+    }
+
+    var heldStarts: Int { held.count }
+
+    func isRunning(_ sessionID: String) -> Bool { running.contains(sessionID) }
+
+    func start(_ spec: SandboxSpec) async throws -> SandboxInfo {
+        specs[spec.sessionID] = spec
+        if holdingStarts { await withCheckedContinuation { held.append($0) } }
+        running.insert(spec.sessionID)
+        let directory = root.appendingPathComponent(spec.sessionID, isDirectory: true)
+        return SandboxInfo(
+            sessionID: spec.sessionID, pid: 0, directory: directory,
+            home: directory.appendingPathComponent("home"), workspace: directory.appendingPathComponent("workspace"),
+            logFile: directory.appendingPathComponent("log"), isolated: false)
+    }
+
+    func stop(sessionID: String, grace: Duration) async {
+        running.remove(sessionID)
+    }
+
+    func status(sessionID: String) async -> SandboxStatus {
+        running.contains(sessionID) ? .running(pid: 0) : .notRunning
+    }
+
+    func remove(sessionID: String) async throws {
+        running.remove(sessionID)
+    }
+
+    func onExit(_ handler: @escaping @Sendable (String, Int32) async -> Void) async {
+        exitHandler = handler
+    }
+
+    func stopAll(grace: Duration) async {
+        running.removeAll()
+    }
+}
