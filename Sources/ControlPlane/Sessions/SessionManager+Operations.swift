@@ -37,6 +37,11 @@ extension SessionManager {
         // The finishing operation handed its turn over: the session stays busy.
     }
 
+    /// Operations of `id` waiting for their turn (for tests and diagnostics).
+    func queuedOperations(for id: String) -> Int {
+        sessionWaiters.count { $0 == id }
+    }
+
     private func passTurn(_ id: String) {
         if sessionWaiters.resumeFirst(where: { $0 == id }, returning: ()) == nil {
             busySessions.remove(id)
@@ -59,12 +64,5 @@ extension SessionManager {
                 return
             }
         }
-    }
-}
-
-extension SessionManager {
-    /// Operations of `id` waiting for their turn (for tests and diagnostics).
-    func queuedOperations(for id: String) -> Int {
-        sessionWaiters.count { $0 == id }
     }
 }

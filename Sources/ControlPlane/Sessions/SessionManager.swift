@@ -9,8 +9,10 @@ import Storage
 /// Owns every session: its state transitions, its sandbox, its tokens, its event history and its
 /// watchers.
 ///
-/// All session state changes go through this actor, so two requests about one session never
-/// interleave their writes. Tokens are held by the ``TokenBroker`` (memory only); the store sees
+/// All session state lives in this actor. Because its operations suspend (a mint, a sandbox start,
+/// an agent's acknowledgement), operations that change one session also take that session's turn
+/// (SessionManager+Operations.swift), and record changes apply to the latest record
+/// (``update(_:publish:_:)``), so two requests about one session never interleave their effects. Tokens are held by the ``TokenBroker`` (memory only); the store sees
 /// session records and events, never a token.
 public actor SessionManager {
     public struct Options: Sendable {
@@ -69,6 +71,7 @@ public actor SessionManager {
     /// Set when shutdown begins: new operations are refused and shutdown waits for running ones.
     var isShuttingDown = false
     var operationsInFlight = 0
+    /// Shutdown waiting for `operationsInFlight` to reach zero (the tag is unused).
     let drainWaiters = WaitQueue<Bool, Void>()
     /// How far restoring the stored sessions has got (SessionManager+Lifecycle.swift).
     var restore = RestoreProgress()
