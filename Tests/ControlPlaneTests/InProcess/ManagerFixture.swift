@@ -81,3 +81,8 @@ struct ManagerFixture {
         }
     }
 }
+
+/// The in-process manager suites, one at a time: each starts a forge (whose `init` generates an
+/// RSA key), and running them all at once alongside the end-to-end suites overloads a 2-core CI.
+@Suite("In-process session manager", .serialized)
+struct InProcessManagerTests {}
