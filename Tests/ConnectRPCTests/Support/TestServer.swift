@@ -89,7 +89,7 @@ struct Signal<Value: Sendable>: Sendable {
     func send(_ value: Value) { continuation.yield(value) }
 
     /// The next value, or `nil` if none arrives within `timeout`.
-    func next(within timeout: Duration = .seconds(10)) async -> Value? {
+    func next(within timeout: Duration = .seconds(60)) async -> Value? {
         let stream = self.stream
         return await withTaskGroup(of: Value?.self) { group in
             group.addTask {
