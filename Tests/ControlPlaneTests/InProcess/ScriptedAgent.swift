@@ -12,10 +12,9 @@ final class ScriptedAgent: Sendable {
     let sessionID: String
     let secret: String
     let manager: SessionManager
-    /// The commands received and not yet taken, and whether the channel closed.
+    /// The commands received and not yet taken.
     private final class Inbox: Sendable {
         let commands = Mutex<[Netclode_V1_AgentCommand]>([])
-        let closed = Mutex(false)
     }
 
     private let inbox = Inbox()
@@ -28,7 +27,6 @@ final class ScriptedAgent: Sendable {
         let inbox = self.inbox
         reader = Task {
             for await command in commands { inbox.commands.withLock { $0.append(command) } }
-            inbox.closed.withLock { $0 = true }
         }
     }
 
@@ -41,12 +39,6 @@ final class ScriptedAgent: Sendable {
         let stream = try await manager.attachAgent(sessionID: sessionID, secret: secret)
         return ScriptedAgent(sessionID: sessionID, secret: secret, manager: manager, commands: stream)
     }
-
-    /// Whether the control plane closed the channel.
-    var isClosed: Bool { inbox.closed.withLock { $0 } }
-
-    /// Every command received so far and not yet taken.
-    var pending: [Netclode_V1_AgentCommand] { inbox.commands.withLock { $0 } }
 
     /// The next command the control plane sent, or nil when nothing came within `timeout`.
     func next(timeout: Duration = .seconds(30)) async throws -> Netclode_V1_AgentCommand? {
