@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "NetclodeBench",
             dependencies: [
-                "GitHubApp", "NetclodeProto", "ConnectRPC", "TestSupport",
+                "GitHubApp", "NetclodeProto", "ConnectRPC", "Storage", "TestSupport",
                 .asyncHTTPClient, .argumentParser, .logging, .nioCore, .nioHTTP1, .swiftProtobuf,
             ],
             swiftSettings: swiftSettings
