@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `netclode serve` checks the API token before it reads a request body, and warns when it
+/// listens where other machines can reach its plain-HTTP API.
+@Suite("Serve: authentication before the body, clear-text warning", .serialized)
+struct ServeSecurityTests {
+    static let tlsWarning = "Put TLS in front"
+
+    static func post(_ server: ControlPlaneProcess, _ method: String, contentType: String, body: [UInt8],
+                     announcedLength: Int? = nil, token: String? = nil) async throws -> String {
+        var headers = [("Content-Type", contentType)]
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        return try await UnfinishedRequest.send(
+            port: server.baseURL.port!, path: "/\(method)", headers: headers,
+            announcedLength: announcedLength ?? body.count, sentBody: body)
+    }
+
+    @Test func callsWithoutTheTokenAreRefusedOnTheirHeaders() async throws {
+        let server = try await ControlPlaneProcess.start(environment: [:])
+        do {
+            try await Self.checkRefusals(server)
+        } catch {
+            await server.remove()
+            throw error
+        }
+        await server.remove()
+    }
+
+    static func checkRefusals(_ server: ControlPlaneProcess) async throws {
+        let create = "netclode.v1.SessionService/CreateSession"
+        // 3 MiB announced (under the 4 MiB limit), a few bytes sent: the answer comes at once.
+        let unfinished = try await post(server, create, contentType: "application/json", body: Array(#"{"name":"#.utf8), announcedLength: 3 << 20)
+        #expect(unfinished.hasPrefix("HTTP/1.1 401"), "the server read the body before checking the token: \(unfinished)")
+        #expect(unfinished.contains("missing API token"), "\(unfinished)")
+
+        // A malformed body without the token: unauthenticated, not a parse error.
+        for contentType in ["application/json", "application/proto"] {
+            let malformed = try await post(server, create, contentType: contentType, body: [0x0A, 0xFF, 0xFF], token: "wrong-token-0123456789")
+            #expect(malformed.hasPrefix("HTTP/1.1 401"), "\(malformed)")
+            #expect(malformed.contains(#""code":"unauthenticated""#) && malformed.contains("invalid API token"), "\(malformed)")
+            let authorised = try await post(server, create, contentType: contentType, body: [0x0A, 0xFF, 0xFF], token: ControlPlaneProcess.apiToken)
+            #expect(authorised.hasPrefix("HTTP/1.1 400") && authorised.contains("invalid_argument"), "\(authorised)")
+        }
+
+        // The agent channel: no bearer credential at all is refused before the body too.
+        let report = try await post(server, "netclode.v1.AgentService/Report", contentType: "application/json", body: [0x0A, 0xFF, 0xFF])
+        #expect(report.hasPrefix("HTTP/1.1 401") && report.contains("missing agent secret"), "\(report)")
+
+        let log = try String(contentsOf: server.logFile, encoding: .utf8)
+        #expect(!log.contains(tlsWarning), "127.0.0.1 is loopback: no warning")
+    }
+
+    @Test func aListenAddressOtherMachinesCanReachIsWarnedAbout() async throws {
+        try await TemporaryDirectory.with(prefix: "netclode-exposed") { directory in
+            // 192.0.2.1 (TEST-NET-1) is on no interface: the warning is logged, then binding fails,
+            // so nothing ever listens beyond loopback.
+            let result = try await Command.run(
+                try ForgeProcess.netclodeBinary().path,
+                ["serve", "--listen", "192.0.2.1:0", "--data", directory.url.appendingPathComponent("data").path],
+                environment: ["NETCLODE_API_TOKEN": ControlPlaneProcess.apiToken], in: directory.url
+            )
+            #expect(result.stderr.contains("listening on 192.0.2.1, which other machines can reach"), "\(result.stderr)")
+            #expect(result.stderr.contains("the API token") && result.stderr.contains("clear text") && result.stderr.contains(Self.tlsWarning), "\(result.stderr)")
+            #expect(!result.stderr.contains(ControlPlaneProcess.apiToken), "the warning names the token, never its value")
+        }
+    }
+}
