@@ -12,7 +12,7 @@ struct ServeSecurityTests {
                      announcedLength: Int? = nil, token: String? = nil) async throws -> String {
         var headers = [("Content-Type", contentType)]
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
-        return try await UnfinishedRequest.send(
+        return try await UnfinishedRequest.post(
             port: server.baseURL.port!, path: "/\(method)", headers: headers,
             announcedLength: announcedLength ?? body.count, sentBody: body)
     }

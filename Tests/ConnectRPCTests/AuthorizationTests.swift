@@ -21,17 +21,17 @@ struct AuthorizationTests {
 
     static func options() -> ConnectServerOptions {
         ConnectServerOptions(authorize: { headers throws(ConnectError) in
-            guard headers[.authorization] == secret else { throw ConnectError(.unauthenticated, "no entry") }
+            guard headers[.authorization] == Self.secret else { throw ConnectError(.unauthenticated, "no entry") }
         })
     }
 
     static func register(_ calls: Calls) -> (Router<BasicRequestContext>) -> Void {
         { router in
-            router.connectUnary(EchoService.echo, Echo_V1_EchoRequest.self, Echo_V1_EchoResponse.self, options: options()) { request, _ in
+            router.connectUnary(EchoService.echo, Echo_V1_EchoRequest.self, Echo_V1_EchoResponse.self, options: Self.options()) { request, _ in
                 calls.record()
                 return EchoService.echoReply(request)
             }
-            router.connectServerStream(EchoService.count, Echo_V1_CountRequest.self, Echo_V1_CountResponse.self, options: options()) { _, _, stream in
+            router.connectServerStream(EchoService.count, Echo_V1_CountRequest.self, Echo_V1_CountResponse.self, options: Self.options()) { _, _, stream in
                 calls.record()
                 try await stream.send(.with { $0.number = 1 })
             }
@@ -42,14 +42,14 @@ struct AuthorizationTests {
         let calls = Calls()
         try await TestServer.with(Self.register(calls)) { server in
             // A 1 MiB body is announced; 16 bytes are sent, and the rest never is.
-            let answer = try await UnfinishedRequest.send(
+            let answer = try await UnfinishedRequest.post(
                 port: server.port, path: "/\(EchoService.echo)", headers: [("Content-Type", "application/json")],
                 announcedLength: 1 << 20, sentBody: Array(#"{"text":"aaaaa"#.utf8))
             #expect(answer.hasPrefix("HTTP/1.1 401"), "the server waited for the body: \(answer)")
             #expect(answer.contains(#"{"code":"unauthenticated","message":"no entry"}"#), "\(answer)")
 
             // With the credential the same unfinished request waits for its body, as it must.
-            let authorised = try await UnfinishedRequest.send(
+            let authorised = try await UnfinishedRequest.post(
                 port: server.port, path: "/\(EchoService.echo)",
                 headers: [("Content-Type", "application/json"), ("Authorization", Self.secret)],
                 announcedLength: 1 << 20, sentBody: Array(#"{"text":"aaaaa"#.utf8), timeout: .seconds(2))

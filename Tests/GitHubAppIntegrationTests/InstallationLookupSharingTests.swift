@@ -16,8 +16,9 @@ struct InstallationLookupSharingTests {
         let typoLease = Task { try await broker.lease(session: "s-typo", repositories: typo, access: .read) }
         defer { typoLease.cancel() }
         // The forge has taken the delay: the typo's lookup is in flight.
+        let forge = fixture.forge
         let held = try await withDeadline(.seconds(60)) {
-            while try await fixture.forge.stats().faultsInjected == 0 { try await Task.sleep(for: .milliseconds(50)) }
+            while try await forge.stats().faultsInjected == 0 { try await Task.sleep(for: .milliseconds(50)) }
             return true
         }
         #expect(held == true, "the typo's lookup never reached the forge")

@@ -16,7 +16,7 @@ public enum UnfinishedRequest {
 
     /// Sends the request and returns whatever arrived before the server closed the connection,
     /// sent a complete response (by its `Content-Length`), or `timeout` passed without more bytes.
-    public static func send(
+    public static func post(
         port: Int, path: String, headers: [(String, String)], announcedLength: Int, sentBody: [UInt8],
         timeout: Duration = .seconds(30)
     ) async throws -> String {
@@ -28,12 +28,12 @@ public enum UnfinishedRequest {
         // Blocking socket calls, off the cooperative pool.
         return try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try exchange(port: port, bytes: bytes, timeoutSeconds: seconds) })
+                continuation.resume(with: Result { try roundTrip(port: port, bytes: bytes, timeoutSeconds: seconds) })
             }
         }
     }
 
-    private static func exchange(port: Int, bytes: [UInt8], timeoutSeconds: Int) throws -> String {
+    private static func roundTrip(port: Int, bytes: [UInt8], timeoutSeconds: Int) throws -> String {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else

@@ -15,12 +15,6 @@ struct SessionListQuery: Sendable, Equatable {
     /// Where the previous page ended; nil for the first page.
     let after: SessionPageToken?
 
-    init(statuses: Set<SessionStatus>, pageSize: Int = Self.defaultPageSize, after: SessionPageToken? = nil) {
-        self.statuses = statuses
-        self.pageSize = pageSize
-        self.after = after
-    }
-
     init(_ request: Netclode_V1_ListSessionsRequest) throws(ControlPlaneError) {
         var statuses = Set<SessionStatus>()
         for name in request.statuses {

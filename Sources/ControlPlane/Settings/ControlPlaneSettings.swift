@@ -77,9 +77,9 @@ public struct ControlPlaneSettings: Sendable {
     /// Anything else carries the API token over the network in clear text, since the server speaks
     /// plain HTTP: `netclode serve` warns about it at startup.
     public var listensOnLoopbackOnly: Bool {
-        let host = host.lowercased()
-        if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        let name = self.host.lowercased()
+        if name == "localhost" || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
         return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
