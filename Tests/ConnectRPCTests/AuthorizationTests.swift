@@ -1,3 +1,4 @@
+import SwiftProtobuf
 import ConnectRPC
 import Foundation
 import HTTPTypes

@@ -1,3 +1,4 @@
+import NetclodeProto
 import Foundation
 import Testing
 import TestSupport

@@ -75,7 +75,7 @@ struct RepositoryListing: Sendable {
     private func revoke(_ token: InstallationToken, client: GitHubAPIClient) async {
         let logger = self.logger
         await Task {
-            do {
+            do throws(GitHubError) {
                 try await client.revoke(token)
             } catch {
                 logger.warning("could not revoke a listing token", metadata: ["token.sha256": "\(token.fingerprint)", "error": "\(error.message)"])

@@ -1,6 +1,7 @@
 import Foundation
 import NetclodeProto
 import Storage
+import SwiftProtobuf
 
 extension SessionManager {
     /// `ListSessions`: one page of the sessions `request` asks for, oldest first (by creation time,

@@ -1,3 +1,4 @@
+import SwiftProtobuf
 import ArgumentParser
 import NetclodeProto
 
