@@ -2,11 +2,24 @@
 //
 // Netclode: a self-hosted control plane for coding-agent sandboxes with scoped GitHub access.
 //
-// Module map (mirrors ../shared/DESIGN.md §2):
-//   GitHubApp  – App configuration, private key, JWT, REST client, typed errors, token broker.
-//                Knows nothing of the server, the forge or the CLI.
-//   Forge      – the local GitHub stand-in (`netclode forge`): REST subset + git smart HTTP.
-//   netclode   – the command-line entry point (swift-argument-parser).
+// Module map (docs/architecture.md has the picture, the dependencies and the token lifecycle):
+//   GitHubApp     – App settings, private key, JWT, REST client with retries, typed errors,
+//                   repository references, installation lookup, TokenBroker, GitHubMetrics.
+//   ConnectRPC    – the Connect protocol: server routes on Hummingbird, client on async-http-client.
+//   NetclodeProto – Swift generated from proto/netclode/v1 (committed; see its README).
+//   Storage       – the SessionStore protocol and its SQLite implementation.
+//   Sandbox       – the SandboxRuntime protocol and its bubblewrap (local) implementation.
+//   Agent         – the in-sandbox process: clones, credential helper, exec, and its channel
+//                   back to the control plane.
+//   ControlPlane  – SessionManager, the API services, the agent channel, the server, health,
+//                   readiness and /metrics. Uses GitHubApp, ConnectRPC, NetclodeProto, Storage, Sandbox.
+//   Forge         – the local GitHub stand-in (`netclode forge`): REST subset + git smart HTTP.
+//                   No production module knows it exists (reached only through GITHUB_API_URL).
+//   netclode      – the command-line entry point (swift-argument-parser): serve, dev, agent,
+//                   forge and the client commands.
+//   NetclodeBench – the benchmarks (docs/benchmarks.md), driving real `netclode` processes.
+//   (TestSupport, in Tests/, starts those real processes for the tests and the benchmarks.)
+// GitHubApp, ConnectRPC, Storage and Sandbox know nothing of the control plane.
 // Metrics: GitHubApp records through the swift-metrics API only (CoreMetrics); the control plane
 // owns a Prometheus registry per server and serves it at /metrics.
 import PackageDescription
@@ -120,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "NetclodeBench",
             dependencies: [
-                "GitHubApp", "NetclodeProto", "ConnectRPC", "TestSupport",
+                "GitHubApp", "NetclodeProto", "ConnectRPC", "Storage", "TestSupport",
                 .asyncHTTPClient, .argumentParser, .logging, .nioCore, .nioHTTP1, .swiftProtobuf,
             ],
             swiftSettings: swiftSettings

@@ -25,6 +25,7 @@ struct NetclodeBench: AsyncParsableCommand {
         case fanOut = "fan-out"
         case accessLatency = "access-latency"
         case memory
+        case appendRate = "append-rate"
         case restart
 
         func run(_ context: BenchContext) async throws -> [ResultRow] {
@@ -35,6 +36,7 @@ struct NetclodeBench: AsyncParsableCommand {
             case .fanOut: return try await FanOutScenario(context: context).run()
             case .accessLatency: return try await AccessLatencyScenario(context: context).run()
             case .memory: return try await MemoryScenario(context: context).run()
+            case .appendRate: return try await AppendRateScenario(context: context).run()
             case .restart: return try await RestartScenario(context: context).run()
             }
         }

@@ -46,6 +46,13 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure("\(error)")
         }
         let logger = CommandLogging.logger(label: "netclode.serve", level: settings.logLevel)
+        if !settings.listensOnLoopbackOnly {
+            logger.warning("""
+                listening on \(settings.host), which other machines can reach: the API speaks plain HTTP, so the API token \
+                and every request travel in clear text. Put TLS in front (a reverse proxy such as Caddy or nginx terminating \
+                HTTPS and forwarding to a loopback --listen), or keep --listen on 127.0.0.1.
+                """)
+        }
         // One registry for this server: the GitHub side records into it through the broker.
         let metrics = ServerMetrics()
         let github: GitHubAccess

@@ -4,6 +4,10 @@ import Subprocess
 import Testing
 import TestSupport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 #if canImport(System)
 import System
 #else
@@ -96,19 +100,54 @@ struct CredentialHelperTests {
         }
     }
 
-    @Test("a second server replaces a stale socket file; a silent client is dropped")
-    func staleSocketAndSilentClient() async throws {
+    @Test("a second server replaces a stale socket file")
+    func staleSocket() async throws {
         try await TemporaryDirectory.with(prefix: "netclode-sock") { directory in
             let socketPath = directory.url.appendingPathComponent("agent.sock").path
             let store = CredentialStore(Self.credentials)
-            let first = try await CredentialServer.start(socketPath: socketPath, store: store, requestTimeout: .milliseconds(300))
+            let first = try await CredentialServer.start(socketPath: socketPath, store: store)
             // Simulate a crash: the file stays, nobody listens.
-            let second = try await CredentialServer.start(socketPath: socketPath, store: store, requestTimeout: .milliseconds(300))
+            let second = try await CredentialServer.start(socketPath: socketPath, store: store)
             let answer = try await CredentialHelperClient.request(
                 operation: "get", input: "protocol=https\nhost=github.com\npath=demo/hello.git\n", socketPath: socketPath)
             #expect(answer.contains(Self.helloToken))
             await second.stop()
             await first.stop()
+        }
+    }
+
+    @Test("a client that connects and sends nothing is dropped after the request timeout; others are served meanwhile")
+    func silentClientIsDropped() async throws {
+        try await TemporaryDirectory.with(prefix: "netclode-sock") { directory in
+            let socketPath = directory.url.appendingPathComponent("agent.sock").path
+            // Long enough that one request over a local socket fits in it many times over on a
+            // busy machine; the drop itself is waited for with a deadline of its own.
+            let timeout = Duration.seconds(5)
+            let server = try await CredentialServer.start(socketPath: socketPath, store: CredentialStore(Self.credentials), requestTimeout: timeout)
+            let connected = ContinuousClock.now
+            let silent = try SilentSocketClient(socketPath: socketPath)
+            defer { silent.close() }
+
+            // While it holds its connection, another client is served.
+            let answer = try await CredentialHelperClient.request(
+                operation: "get", input: "protocol=https\nhost=github.com\npath=demo/hello.git\n", socketPath: socketPath)
+            #expect(answer.contains(Self.helloToken))
+            #expect(!silent.isDropped(), "the silent client is still connected after another was served (\(ContinuousClock.now - connected) in)")
+
+            // Then the server hangs up on it: not before the timeout, and not never.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !silent.isDropped(), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let dropped = ContinuousClock.now - connected
+            #expect(silent.isDropped(), "the silent client was still connected after \(dropped)")
+            #expect(dropped >= timeout, "dropped after \(dropped), before the \(timeout) timeout")
+
+            // And the server still answers.
+            let after = try await CredentialHelperClient.request(
+                operation: "get", input: "protocol=https\nhost=github.com\npath=other/tool.git\n", socketPath: socketPath)
+            #expect(after.contains(Self.otherToken))
+            await server.stop()
         }
     }
 
@@ -190,5 +229,47 @@ struct CredentialStoreWaitTests {
         await store.update([RepoCredential(host: "github.com", owner: "demo", repositories: ["hello"], token: "ghs_x")])
         #expect(await waited == true)
         #expect(await store.waitForFirstUpdate(timeout: .zero) == true, "already populated")
+    }
+}
+
+/// A client of the credential socket that connects and never sends anything (a stuck or
+/// malicious helper), with a non-blocking check of whether the server has hung up.
+final class SilentSocketClient: Sendable {
+    private let descriptor: Int32
+
+    init(socketPath: String) throws {
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw CredentialHelperError.socket("socket(): \(String(cString: strerror(errno)))") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let path = Array(socketPath.utf8)
+        guard path.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            Glibc.close(descriptor)
+            throw CredentialHelperError.socket("socket path too long: \(socketPath)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            buffer.copyBytes(from: path)
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else {
+            let reason = String(cString: strerror(errno))
+            Glibc.close(descriptor)
+            throw CredentialHelperError.socket("connect(\(socketPath)): \(reason)")
+        }
+    }
+
+    /// Whether the server closed the connection: end of file (or a reset) is readable.
+    func isDropped() -> Bool {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, 0) > 0 else { return false }
+        var byte: UInt8 = 0
+        let count = recv(descriptor, &byte, 1, Int32(MSG_DONTWAIT))
+        return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+    }
+
+    func close() {
+        Glibc.close(descriptor)
     }
 }

@@ -2,6 +2,7 @@ import ConnectRPC
 import Foundation
 import NetclodeProto
 import SwiftProtobuf
+import Synchronization
 import Testing
 import TestSupport
 
@@ -21,15 +22,28 @@ struct EventOrderTests {
             let agent = ConnectClient(baseURL: fixture.controlPlane.baseURL.absoluteString, codec: .proto, headers: [("Authorization", "Bearer \(secret)")])
             let count = 400
 
-            // Two live watchers, subscribed before the first report.
+            // Two live watchers, subscribed before the first report. WatchSession subscribes
+            // before it replays the history and ends the replay with a `session.updated`
+            // snapshot: once a watcher has its snapshot, every later event reaches it live.
+            let subscribed = Subscriptions()
             let watchers = (0..<2).map { _ in
                 Task {
-                    try await fixture.watch(session.id, timeout: .seconds(90)) { items in
-                        items.filter { $0.event.kind == "order-test" }.count >= count
+                    try await fixture.watch(session.id, timeout: .seconds(180)) { items in
+                        if items.last?.type == "session.updated", items.filter({ $0.type == "session.updated" }).count == 1 {
+                            subscribed.add()
+                        }
+                        return items.filter { $0.event.kind == "order-test" }.count >= count
                     }
                 }
             }
-            try await Task.sleep(for: .milliseconds(500))
+            let deadline = ContinuousClock.now + .seconds(60)
+            while subscribed.count < watchers.count {
+                guard ContinuousClock.now < deadline else {
+                    Issue.record("only \(subscribed.count) of \(watchers.count) watchers got their snapshot within 60 s")
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
 
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for lane in 0..<32 {
@@ -59,4 +73,11 @@ struct EventOrderTests {
         }
         await fixture.finish()
     }
+}
+
+/// How many watchers have received their snapshot (and so are subscribed).
+final class Subscriptions: Sendable {
+    private let value = Mutex(0)
+    func add() { value.withLock { $0 += 1 } }
+    var count: Int { value.withLock { $0 } }
 }

@@ -39,7 +39,7 @@ struct BrokerFixture {
             let logs = LogCapture()
             let broker = TokenBroker(
                 configuration: configuration, options: brokerOptions,
-                clientOptions: .init(requestTimeout: .seconds(5), retry: retry, metrics: metrics),
+                clientOptions: .init(requestTimeout: .seconds(30), retry: retry, metrics: metrics),
                 logger: logs.logger(label: "broker")
             )
             return BrokerFixture(forge: forge, configuration: configuration, logs: logs, broker: broker, workspace: try TemporaryDirectory())
@@ -85,17 +85,30 @@ struct BrokerFixture {
     }
 }
 
-/// Collects the tokens a broker hands out on renewal.
+/// Collects the tokens a broker hands out on renewal, and when.
 actor RenewalRecorder {
     private(set) var renewals: [[InstallationToken]] = []
+    private(set) var renewedAt: [Date] = []
     private(set) var failures: [GitHubError] = []
 
     func record(_ renewal: TokenRenewal) {
         switch renewal {
-        case .renewed(let tokens): renewals.append(tokens)
+        case .renewed(let tokens):
+            renewals.append(tokens)
+            renewedAt.append(Date())
         case .failed(let error, _): failures.append(error)
         }
     }
 
     var latest: [InstallationToken]? { renewals.last }
+
+    /// The first renewal and when it was delivered, waiting for it up to `timeout` (nil if none came).
+    func firstRenewal(within timeout: Duration) async -> (tokens: [InstallationToken], at: Date)? {
+        let deadline = ContinuousClock.now + timeout
+        while renewals.isEmpty, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        guard let tokens = renewals.first, let at = renewedAt.first else { return nil }
+        return (tokens, at)
+    }
 }

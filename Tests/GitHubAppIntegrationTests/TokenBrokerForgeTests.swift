@@ -63,19 +63,24 @@ struct TokenBrokerForgeTests {
 
     @Test func shortLivedTokensAreRefreshedBeforeTheyExpire() async throws {
         let recorder = RenewalRecorder()
-        let fixture = try await BrokerFixture.start(repos: Self.demoRepos, tokenTTL: 3)
+        // 5-second tokens: replaced about 1.5 s before expiry (30 % of the lifetime).
+        let fixture = try await BrokerFixture.start(repos: Self.demoRepos, tokenTTL: 5)
         let first = try await fixture.broker.lease(session: "s-ttl", repositories: try fixture.repos("demo/hello"), access: .read) { renewal in
             await recorder.record(renewal)
         }
         let original = try #require(first.first)
-        // TTL 3 s: the original expires 3 s after the mint; the broker must have replaced it by then.
-        try await Task.sleep(for: .milliseconds(3_500))
-        let renewed = try #require(await recorder.latest?.first, "no renewal within the token's lifetime")
+        // Wait for the renewal itself (generously), then check when it came: before the original
+        // expired. `expiresAt` has whole seconds and may be up to a second early.
+        let renewal = try #require(await recorder.firstRenewal(within: .seconds(60)), "no renewal within 60 s")
+        let renewed = try #require(renewal.tokens.first)
+        #expect(renewal.at < original.expiresAt.addingTimeInterval(1), "renewed at \(renewal.at), the original expires at \(original.expiresAt)")
         #expect(renewed.secret != original.secret)
         let held = await fixture.broker.tokens(for: "s-ttl").first?.secret
         let delivered = await recorder.latest?.first?.secret
         #expect(held == delivered, "the broker holds what it delivered")
 
+        // The original is refused once its expiry has certainly passed (it is revoked then too).
+        try await Task.sleep(for: .seconds(max(original.expiresAt.timeIntervalSinceNow + 2, 0)))
         let expired = try await fixture.git(["ls-remote", try fixture.cloneURL("demo/hello")], token: original)
         #expect(expired.exitCode != 0, "the original token is past its expiry (and revoked)")
         let current = try #require(await fixture.broker.tokens(for: "s-ttl").first)

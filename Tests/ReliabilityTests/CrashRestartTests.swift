@@ -84,10 +84,14 @@ struct CrashRestartTests {
                         $0.repoAccess = "write"
                     }, as: Netclode_V1_UpdateRepoAccessResponse.self, timeout: .seconds(60))
                 }
-                let deadline = ContinuousClock.now + .seconds(30)
-                while ContinuousClock.now < deadline {
+                let deadline = ContinuousClock.now + .seconds(90)
+                while true {
                     let stats = try await fixture.forge.stats()
                     if slowMint ? stats.faultsInjected > before.faultsInjected : stats.mints > before.mints { break }
+                    guard ContinuousClock.now < deadline else {
+                        Issue.record("the access change's mint never reached the forge (slow: \(slowMint)): \(stats)")
+                        break
+                    }
                     try await Task.sleep(for: .milliseconds(5))
                 }
                 try await fixture.restartAfterCrash()
@@ -114,11 +118,17 @@ struct CrashRestartTests {
             let session = try await fixture.create(repos: ["demo/hello"], access: "write", name: "refresh-\(round)")
             try await fixture.waitFor(session.id, status: ["ready"])
             let watcher = LiveWatcher(fixture, session: session.id)
-            // The next mint is the refresh (about 5.6 s after the first); it hangs for 5 s.
+            // The next mint is the refresh (about 5.6 s after the first, or 5.6 s after a later one
+            // if the session took long to get ready); it hangs for 5 s. The crash waits for the
+            // forge to report the hanging mint, however long that takes.
             let before = try await fixture.forge.stats()
             try await fixture.forge.injectFault(status: nil, count: 1, delayMs: 5_000, pathPrefix: GitHubFaultTests.mintPath)
-            let deadline = ContinuousClock.now + .seconds(30)
-            while try await fixture.forge.stats().faultsInjected == before.faultsInjected, ContinuousClock.now < deadline {
+            let deadline = ContinuousClock.now + .seconds(90)
+            while try await fixture.forge.stats().faultsInjected == before.faultsInjected {
+                guard ContinuousClock.now < deadline else {
+                    Issue.record("no refresh reached the forge within 90 s: \(try await fixture.forge.stats())")
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(20))
             }
             try await fixture.restartAfterCrash()
@@ -128,7 +138,7 @@ struct CrashRestartTests {
             #expect(try await fixture.session(session.id).repoAccess == "write")
             try await fixture.expectConsistentAccess(session.id)
             // Refreshes carry on after the restart.
-            let refreshed = try await fixture.watch(session.id, timeout: .seconds(60)) { items in
+            let refreshed = try await fixture.watch(session.id, timeout: .seconds(120)) { items in
                 items.contains { $0.event.kind == "token" && $0.event.stage == "refreshed" && !watcher.events.map(\.cursor).contains($0.cursor) }
             }
             #expect(refreshed.contains { $0.event.kind == "token" && $0.event.stage == "refreshed" })
@@ -166,7 +176,7 @@ struct CrashRestartTests {
         }
         // An agent killed before it ever attached: the session must not stay in creating.
         let early = try await fixture.create(repos: ["demo/hello"], name: "early")
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         var killed = false
         while !killed, ContinuousClock.now < deadline {
             if let pid = SandboxProcesses.agentPID(of: early.id) { killed = kill(pid, SIGKILL) == 0 }

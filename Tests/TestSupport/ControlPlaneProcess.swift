@@ -4,6 +4,11 @@ import Foundation
 ///
 /// The data directory outlives `stop()` so a test can start a second process on it (a restart);
 /// `remove()` deletes it.
+///
+/// Fixtures end with an `async` `finish()`, which a test that throws never reaches (and `defer`
+/// cannot `await`). So the object cleans up after itself when it goes away: if the process still
+/// runs then, it is killed with the sandboxes it started, and the directory is removed once no
+/// process object of it (a restart shares it) is left.
 public final class ControlPlaneProcess: Sendable {
     public static let apiToken = "test-api-token-0123456789abcdef"
 
@@ -11,16 +16,28 @@ public final class ControlPlaneProcess: Sendable {
     public let dataDirectory: URL
     public let logFile: URL
     public let environment: [String: String]
-    private let root: TemporaryDirectory
+    private let owned: OwnedDirectory
+    private var root: TemporaryDirectory { owned.directory }
     private let process: ProcessBox
 
-    private init(baseURL: URL, dataDirectory: URL, logFile: URL, environment: [String: String], root: TemporaryDirectory, process: ProcessBox) {
+    private init(baseURL: URL, dataDirectory: URL, logFile: URL, environment: [String: String], root: OwnedDirectory, process: ProcessBox) {
         self.baseURL = baseURL
         self.dataDirectory = dataDirectory
         self.logFile = logFile
         self.environment = environment
-        self.root = root
+        self.owned = root
         self.process = process
+    }
+
+    deinit {
+        guard process.killAndWait() else { return }
+        // It was still running, so its port was still its own: the sandboxes that name it are its.
+        // Under bubblewrap they die with it; unisolated ones run in sessions of their own and
+        // would outlive it.
+        let marker = "NETCLODE_CONTROL_PLANE_URL=\(baseURL.absoluteString)"
+        for sandbox in SandboxProcesses.all() where sandbox.environment.contains(marker) {
+            _ = Foundation.kill(sandbox.pid, SIGKILL)
+        }
     }
 
     /// The settings that point a control plane at `forge` exactly as at github.com.
@@ -37,21 +54,17 @@ public final class ControlPlaneProcess: Sendable {
     /// fresh temporary directory, and waits for its ready line. `logLevel` is passed as
     /// `--log-level` (nil: no flag, so NETCLODE_LOG_LEVEL or the default decides).
     public static func start(environment: [String: String], logLevel: String? = "debug") async throws -> ControlPlaneProcess {
-        let root = try TemporaryDirectory(prefix: "netclode-cp")
-        do {
-            return try await start(root: root, environment: environment, generation: 1, logLevel: logLevel)
-        } catch {
-            root.remove()
-            throw error
-        }
+        let root = OwnedDirectory(try TemporaryDirectory(prefix: "netclode-cp"))
+        return try await start(root: root, environment: environment, generation: 1, logLevel: logLevel)
     }
 
     /// A new process on the same data directory (after `stop()` or `kill()`), as after a restart.
     public func restart() async throws -> ControlPlaneProcess {
-        try await Self.start(root: root, environment: environment, generation: Int(Date().timeIntervalSince1970 * 1000))
+        try await Self.start(root: owned, environment: environment, generation: Int(Date().timeIntervalSince1970 * 1000))
     }
 
-    private static func start(root: TemporaryDirectory, environment: [String: String], generation: Int, logLevel: String? = "debug") async throws -> ControlPlaneProcess {
+    private static func start(root owned: OwnedDirectory, environment: [String: String], generation: Int, logLevel: String? = "debug") async throws -> ControlPlaneProcess {
+        let root = owned.directory
         let data = root.url.appendingPathComponent("data", isDirectory: true)
         let logFile = root.url.appendingPathComponent("serve-\(generation).log")
         var full = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GITHUB_") && !$0.key.hasPrefix("NETCLODE_") }
@@ -65,7 +78,7 @@ public final class ControlPlaneProcess: Sendable {
         let port = try await box.waitForReadyLine(timeout: .seconds(30), logFile: logFile, prefix: "Netclode control plane listening on http://127.0.0.1:")
         return ControlPlaneProcess(
             baseURL: URL(string: "http://127.0.0.1:\(port)")!, dataDirectory: data, logFile: logFile,
-            environment: environment, root: root, process: box
+            environment: environment, root: owned, process: box
         )
     }
 

@@ -5,16 +5,20 @@ import Foundation
 ///
 /// `NETCLODE_CONTEXT` points into that directory, so the context `dev` writes never touches the
 /// user's `~/.config`; a CLI run with the same `NETCLODE_CONTEXT` finds the server by itself.
+///
+/// Like ``ControlPlaneProcess``, it cleans up when it goes away without ``remove()`` (a test that
+/// threw): the process and its sandboxes are killed, the directory removed.
 public final class DevProcess: Sendable {
-    public let root: TemporaryDirectory
+    public var root: TemporaryDirectory { owned.directory }
+    private let owned: OwnedDirectory
     public let dataDirectory: URL
     public let contextFile: URL
     public let baseURL: URL
     public let logFile: URL
     private let process: ProcessBox
 
-    private init(root: TemporaryDirectory, dataDirectory: URL, contextFile: URL, baseURL: URL, logFile: URL, process: ProcessBox) {
-        self.root = root
+    private init(root: OwnedDirectory, dataDirectory: URL, contextFile: URL, baseURL: URL, logFile: URL, process: ProcessBox) {
+        self.owned = root
         self.dataDirectory = dataDirectory
         self.contextFile = contextFile
         self.baseURL = baseURL
@@ -22,23 +26,26 @@ public final class DevProcess: Sendable {
         self.process = process
     }
 
+    deinit {
+        guard process.killAndWait() else { return }
+        let marker = "NETCLODE_CONTROL_PLANE_URL=\(baseURL.absoluteString)"
+        for sandbox in SandboxProcesses.all() where sandbox.environment.contains(marker) {
+            _ = Foundation.kill(sandbox.pid, SIGKILL)
+        }
+    }
+
     /// `netclode dev --data ROOT/.netclode-dev --listen 127.0.0.1:0 [extra]` in a new temporary directory.
     public static func start(extraArguments: [String] = []) async throws -> DevProcess {
-        let root = try TemporaryDirectory(prefix: "netclode-dev")
-        do {
-            return try await start(root: root, extraArguments: extraArguments, generation: 1)
-        } catch {
-            root.remove()
-            throw error
-        }
+        try await start(root: OwnedDirectory(try TemporaryDirectory(prefix: "netclode-dev")), extraArguments: extraArguments, generation: 1)
     }
 
     /// A new `netclode dev` on the same directory, after ``interrupt(timeout:)``.
     public func restart(extraArguments: [String] = []) async throws -> DevProcess {
-        try await Self.start(root: root, extraArguments: extraArguments, generation: Int(Date().timeIntervalSince1970 * 1000))
+        try await Self.start(root: owned, extraArguments: extraArguments, generation: Int(Date().timeIntervalSince1970 * 1000))
     }
 
-    private static func start(root: TemporaryDirectory, extraArguments: [String], generation: Int) async throws -> DevProcess {
+    private static func start(root owned: OwnedDirectory, extraArguments: [String], generation: Int) async throws -> DevProcess {
+        let root = owned.directory
         // The default name, so documentation examples that read `.netclode-dev/dev.json` run as written in ROOT.
         let data = root.url.appendingPathComponent(".netclode-dev", isDirectory: true)
         let context = root.url.appendingPathComponent("context.json")
@@ -50,7 +57,7 @@ public final class DevProcess: Sendable {
             arguments: ["dev", "--data", data.path, "--listen", "127.0.0.1:0", "--log-level", "info"] + extraArguments,
             environment: environment, currentDirectory: root.url, logFile: logFile)
         let port = try await box.waitForReadyLine(timeout: .seconds(60), logFile: logFile, prefix: "Netclode control plane listening on http://127.0.0.1:")
-        return DevProcess(root: root, dataDirectory: data, contextFile: context, baseURL: URL(string: "http://127.0.0.1:\(port)")!,
+        return DevProcess(root: owned, dataDirectory: data, contextFile: context, baseURL: URL(string: "http://127.0.0.1:\(port)")!,
                           logFile: logFile, process: box)
     }
 

@@ -77,8 +77,10 @@ public final class ForgeProcess: Sendable {
         self.process = process
     }
 
+    /// A test that throws before ``stop()`` still leaves no forge running and no directory behind.
     deinit {
-        process.kill()
+        process.killAndWait()
+        root.remove()
     }
 
     // MARK: Lifecycle
@@ -290,6 +292,12 @@ final class ProcessBox: Sendable {
         state = Mutex(State(process: process))
     }
 
+    /// Whoever owned the process (a fixture of a test that threw before its `finish()`), it does
+    /// not outlive them: tests on a shared CI machine must not leave servers running.
+    deinit {
+        killAndWait()
+    }
+
     static func launch(binary: URL, arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil, logFile: URL) throws -> ProcessBox {
         let process = Process()
         process.executableURL = binary
@@ -372,6 +380,21 @@ final class ProcessBox: Sendable {
     var processIdentifier: Int32 { state.withLock { $0.process.processIdentifier } }
 
     var isRunning: Bool { state.withLock { $0.process.isRunning } }
+
+    /// SIGKILL if still running, then blocks until it has exited (at most `timeout`), so what runs
+    /// next (removing its directory, killing what it left) does not race with it. For teardown
+    /// paths that cannot `await` (`deinit`); returns whether the process was still running.
+    @discardableResult
+    func killAndWait(timeout: Duration = .seconds(10)) -> Bool {
+        let wasRunning = state.withLock { $0.process.isRunning }
+        guard wasRunning else { return false }
+        kill()
+        let deadline = ContinuousClock.now + timeout
+        while state.withLock({ $0.process.isRunning }), ContinuousClock.now < deadline {
+            usleep(10_000)
+        }
+        return true
+    }
 
     /// SIGKILL if still running.
     func kill() {

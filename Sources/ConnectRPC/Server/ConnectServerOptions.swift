@@ -1,3 +1,8 @@
+import HTTPTypes
+
+/// Checks a call's request headers before its body is read; see ``ConnectServerOptions/authorize``.
+public typealias ConnectAuthorizer = @Sendable (_ requestHeaders: HTTPFields) throws(ConnectError) -> Void
+
 /// Per-method server settings.
 public struct ConnectServerOptions: Sendable {
     /// Largest request message accepted (a unary body, or the payload of a stream's request
@@ -16,11 +21,20 @@ public struct ConnectServerOptions: Sendable {
     /// Told the outcome of every call (default none).
     public var observer: (any ConnectCallObserver)?
 
+    /// Decides from the request headers alone whether the call may proceed (default: every call
+    /// may). It runs before the request body is read or decoded, so a caller without credentials
+    /// can neither make the server buffer and parse up to ``maxMessageBytes`` nor learn from a
+    /// parse error what the method expects: whatever it throws is the call's answer (typically
+    /// `unauthenticated`), and the handler never runs.
+    public var authorize: ConnectAuthorizer?
+
     public init(maxMessageBytes: Int = ConnectLimits.defaultMaxMessageBytes,
                 closeHTTP1ConnectionAfterStream: Bool = true,
-                observer: (any ConnectCallObserver)? = nil) {
+                observer: (any ConnectCallObserver)? = nil,
+                authorize: ConnectAuthorizer? = nil) {
         self.maxMessageBytes = maxMessageBytes
         self.closeHTTP1ConnectionAfterStream = closeHTTP1ConnectionAfterStream
         self.observer = observer
+        self.authorize = authorize
     }
 }

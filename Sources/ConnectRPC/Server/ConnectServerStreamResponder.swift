@@ -39,6 +39,8 @@ struct ConnectServerStreamResponder<Input: Message, Output: Message>: Sendable {
         var request = request
         let prepared: Result<(Input, ConnectCall), ConnectError>
         do throws(ConnectError) {
+            // Before anything is read: an unauthorised caller costs no body and learns nothing.
+            try options.authorize?(headers)
             try ConnectRequestValidation.checkProtocolVersion(headers)
             try ConnectRequestValidation.checkEncoding(headers, field: .connectContentEncoding)
             let timeout = try ConnectRequestValidation.timeout(headers)

@@ -4,9 +4,9 @@ import Logging
 import NIOCore
 import SwiftProtobuf
 
-/// Serves one unary method: validates the request, decodes the message, runs the handler under
-/// the caller's deadline and answers with the response message or a Connect error. It never
-/// throws; every failure becomes a Connect error response.
+/// Serves one unary method: authorises the call on its headers, validates the request, decodes
+/// the message, runs the handler under the caller's deadline and answers with the response
+/// message or a Connect error. It never throws; every failure becomes a Connect error response.
 struct ConnectUnaryResponder<Input: Message, Output: Message>: Sendable {
     typealias Handler = @Sendable (Input, ConnectCall) async throws -> Output
 
@@ -30,6 +30,8 @@ struct ConnectUnaryResponder<Input: Message, Output: Message>: Sendable {
         let codec = contentType.codec
         var request = request
         do {
+            // Before anything is read: an unauthorised caller costs no body and learns nothing.
+            try options.authorize?(headers)
             try ConnectRequestValidation.checkProtocolVersion(headers)
             do {
                 try ConnectRequestValidation.checkEncoding(headers, field: .contentEncoding)

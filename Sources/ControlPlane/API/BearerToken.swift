@@ -17,8 +17,17 @@ enum BearerToken {
 struct APIAuthenticator: Sendable {
     let token: String
 
-    func check(_ call: ConnectCall) throws(ConnectError) {
-        guard let presented = BearerToken.from(call.requestHeaders) else {
+    /// `options` with this check as its ``ConnectServerOptions/authorize`` hook, so a call without
+    /// the token is refused on its headers: its body is neither read nor decoded (an unauthenticated
+    /// caller with a malformed body hears `unauthenticated`, not what was wrong with the body).
+    func guarding(_ options: ConnectServerOptions) -> ConnectServerOptions {
+        var options = options
+        options.authorize = { headers throws(ConnectError) in try check(headers) }
+        return options
+    }
+
+    func check(_ headers: HTTPFields) throws(ConnectError) {
+        guard let presented = BearerToken.from(headers) else {
             throw ConnectError(.unauthenticated, "missing API token: send `Authorization: Bearer <NETCLODE_API_TOKEN>`")
         }
         guard ConstantTime.equals(presented, token) else {

@@ -7,47 +7,39 @@ import SwiftProtobuf
 enum SessionServiceRoutes {
     static let service = "netclode.v1.SessionService"
 
+    /// Every method is authenticated with the API token on its headers, before its body is read.
     static func register<Context: RequestContext>(on router: Router<Context>, manager: SessionManager, authenticator: APIAuthenticator, options: ConnectServerOptions = .init()) {
-        router.connectUnary("\(service)/CreateSession", Netclode_V1_CreateSessionRequest.self, Netclode_V1_CreateSessionResponse.self, options: options) { request, call in
-            try authenticator.check(call)
+        let options = authenticator.guarding(options)
+        router.connectUnary("\(service)/CreateSession", Netclode_V1_CreateSessionRequest.self, Netclode_V1_CreateSessionResponse.self, options: options) { request, _ in
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.createSession(request) }
             return .with { $0.session = session }
         }
-        router.connectUnary("\(service)/GetSession", Netclode_V1_GetSessionRequest.self, Netclode_V1_GetSessionResponse.self, options: options) { request, call in
-            try authenticator.check(call)
+        router.connectUnary("\(service)/GetSession", Netclode_V1_GetSessionRequest.self, Netclode_V1_GetSessionResponse.self, options: options) { request, _ in
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.session(request.sessionID) }
             return .with { $0.session = session }
         }
-        router.connectUnary("\(service)/ListSessions", Netclode_V1_ListSessionsRequest.self, Netclode_V1_ListSessionsResponse.self, options: options) { _, call in
-            try authenticator.check(call)
-            let sessions = await manager.sessions()
-            return .with { $0.sessions = sessions }
+        router.connectUnary("\(service)/ListSessions", Netclode_V1_ListSessionsRequest.self, Netclode_V1_ListSessionsResponse.self, options: options) { request, _ in
+            try await connectCall { () async throws(ControlPlaneError) in try await manager.listSessions(request) }
         }
-        router.connectUnary("\(service)/DeleteSession", Netclode_V1_DeleteSessionRequest.self, Netclode_V1_DeleteSessionResponse.self, options: options) { request, call in
-            try authenticator.check(call)
+        router.connectUnary("\(service)/DeleteSession", Netclode_V1_DeleteSessionRequest.self, Netclode_V1_DeleteSessionResponse.self, options: options) { request, _ in
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.deleteSession(request.sessionID) }
             return .with { $0.session = session }
         }
-        router.connectUnary("\(service)/Exec", Netclode_V1_ExecRequest.self, Netclode_V1_ExecResponse.self, options: options) { request, call in
-            try authenticator.check(call)
+        router.connectUnary("\(service)/Exec", Netclode_V1_ExecRequest.self, Netclode_V1_ExecResponse.self, options: options) { request, _ in
             return try await connectCall { () async throws(ControlPlaneError) in try await manager.exec(request) }
         }
-        router.connectUnary("\(service)/UpdateRepoAccess", Netclode_V1_UpdateRepoAccessRequest.self, Netclode_V1_UpdateRepoAccessResponse.self, options: options) { request, call in
-            try authenticator.check(call)
+        router.connectUnary("\(service)/UpdateRepoAccess", Netclode_V1_UpdateRepoAccessRequest.self, Netclode_V1_UpdateRepoAccessResponse.self, options: options) { request, _ in
             return try await connectCall { () async throws(ControlPlaneError) in try await manager.updateRepoAccess(request) }
         }
-        router.connectUnary("\(service)/PauseSession", Netclode_V1_PauseSessionRequest.self, Netclode_V1_PauseSessionResponse.self, options: options) { request, call in
-            try authenticator.check(call)
+        router.connectUnary("\(service)/PauseSession", Netclode_V1_PauseSessionRequest.self, Netclode_V1_PauseSessionResponse.self, options: options) { request, _ in
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.pauseSession(request.sessionID) }
             return .with { $0.session = session }
         }
-        router.connectUnary("\(service)/ResumeSession", Netclode_V1_ResumeSessionRequest.self, Netclode_V1_ResumeSessionResponse.self, options: options) { request, call in
-            try authenticator.check(call)
+        router.connectUnary("\(service)/ResumeSession", Netclode_V1_ResumeSessionRequest.self, Netclode_V1_ResumeSessionResponse.self, options: options) { request, _ in
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.resumeSession(request.sessionID) }
             return .with { $0.session = session }
         }
-        router.connectServerStream("\(service)/WatchSession", Netclode_V1_WatchSessionRequest.self, Netclode_V1_WatchSessionResponse.self, options: options) { request, call, stream in
-            try authenticator.check(call)
+        router.connectServerStream("\(service)/WatchSession", Netclode_V1_WatchSessionRequest.self, Netclode_V1_WatchSessionResponse.self, options: options) { request, _, stream in
             let watch = try await connectCall { () async throws(ControlPlaneError) in try await manager.watch(request.sessionID, afterCursor: request.afterCursor) }
             defer { watch.close() }
             do {

@@ -68,11 +68,18 @@ struct RepositoryListing: Sendable {
 
     /// A failed revocation is logged, not reported: the listing is already done, and the token
     /// (metadata read only) expires by itself within the hour.
+    ///
+    /// The revocation runs in an unstructured task, as the broker's do: a listing cut short because
+    /// its request was cancelled (the client went away) is exactly when the token still needs
+    /// revoking, and a cancelled task's HTTP request would be cancelled with it.
     private func revoke(_ token: InstallationToken, client: GitHubAPIClient) async {
-        do {
-            try await client.revoke(token)
-        } catch {
-            logger.warning("could not revoke a listing token", metadata: ["token.sha256": "\(token.fingerprint)", "error": "\(error.message)"])
-        }
+        let logger = self.logger
+        await Task {
+            do throws(GitHubError) {
+                try await client.revoke(token)
+            } catch {
+                logger.warning("could not revoke a listing token", metadata: ["token.sha256": "\(token.fingerprint)", "error": "\(error.message)"])
+            }
+        }.value
     }
 }

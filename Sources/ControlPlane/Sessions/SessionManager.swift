@@ -127,10 +127,6 @@ public actor SessionManager {
         try await existing(id).wire
     }
 
-    public func sessions() -> [Netclode_V1_Session] {
-        records.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }.map(\.wire)
-    }
-
     /// Stops the sandbox, revokes the tokens and removes the session directory. The record and its
     /// event history are kept with status `deleted`; deleting again is not an error.
     public func deleteSession(_ id: String) async throws(ControlPlaneError) -> Netclode_V1_Session {

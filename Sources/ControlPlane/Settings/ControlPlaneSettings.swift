@@ -73,6 +73,16 @@ public struct ControlPlaneSettings: Sendable {
                                               range: 0...100_000, default: Self.defaultMaxQueuedStarts)
     }
 
+    /// Whether only this machine can reach the listen address (`127.0.0.0/8`, `::1`, `localhost`).
+    /// Anything else carries the API token over the network in clear text, since the server speaks
+    /// plain HTTP: `netclode serve` warns about it at startup.
+    public var listensOnLoopbackOnly: Bool {
+        let name = self.host.lowercased()
+        if name == "localhost" || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
     /// A whole number within `range`, or `default` when unset. A value that is set but unusable
     /// stops the server with its name, rather than being ignored.
     static func parseCount(_ text: String?, name: String, range: ClosedRange<Int>, default value: Int) throws(ControlPlaneError) -> Int {

@@ -5,7 +5,7 @@ extension SessionClient {
     /// The id of the session `reference` names: an id, or the name of exactly one session that is
     /// not deleted — so `netclode session exec tour -- ...` works without copying an id around.
     ///
-    /// An id always wins; a name costs one extra `ListSessions` call and only when it is not an id.
+    /// An id always wins; a name costs `ListSessions` calls (one per page of live sessions), and only when it is not an id.
     func resolve(_ reference: String) async throws -> String {
         try await session(reference).id
     }
@@ -15,7 +15,8 @@ extension SessionClient {
         do {
             return try await get(reference).session
         } catch let error as ConnectError where error.code == .notFound {
-            let named = try await list().sessions.filter { $0.name == reference && $0.status != "deleted" }
+            // Every page: the default filter already leaves deleted sessions out.
+            let named = try await listAll(Netclode_V1_ListSessionsRequest()).sessions.filter { $0.name == reference && $0.status != "deleted" }
             switch named.count {
             case 1:
                 return named[0]

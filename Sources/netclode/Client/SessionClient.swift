@@ -19,9 +19,28 @@ struct SessionClient: Sendable {
                                 as: Netclode_V1_GetSessionResponse.self, timeout: Self.unaryTimeout)
     }
 
-    func list() async throws -> Netclode_V1_ListSessionsResponse {
-        try await connect.unary("\(Self.service)/ListSessions", Netclode_V1_ListSessionsRequest(),
+    func list(_ request: Netclode_V1_ListSessionsRequest = .init()) async throws -> Netclode_V1_ListSessionsResponse {
+        try await connect.unary("\(Self.service)/ListSessions", request,
                                 as: Netclode_V1_ListSessionsResponse.self, timeout: Self.unaryTimeout)
+    }
+
+    /// Every page of `request`'s sessions in one response, or the first `limit` of them (then
+    /// `nextPageToken` says where the rest would continue).
+    func listAll(_ request: Netclode_V1_ListSessionsRequest, limit: Int? = nil) async throws -> Netclode_V1_ListSessionsResponse {
+        var request = request
+        var collected = Netclode_V1_ListSessionsResponse()
+        while true {
+            if let limit {
+                let remaining = Int32(min(limit - collected.sessions.count, 1000))
+                request.pageSize = request.pageSize == 0 ? remaining : min(request.pageSize, remaining)
+            }
+            let page = try await list(request)
+            collected.sessions += page.sessions
+            collected.nextPageToken = page.nextPageToken
+            if page.nextPageToken.isEmpty { return collected }
+            if let limit, collected.sessions.count >= limit { return collected }
+            request.pageToken = page.nextPageToken
+        }
     }
 
     func delete(_ sessionID: String) async throws -> Netclode_V1_DeleteSessionResponse {

@@ -61,7 +61,7 @@ struct DevCommand: AsyncParsableCommand {
                 try devFile.save(to: layout.devFile)
                 try ClientContext(server: url.absoluteString, token: devFile.apiToken, source: "netclode dev (\(layout.root.path))")
                     .save(to: contextURL)
-                let resumed = await prepared.controlPlane.manager.sessions().filter { $0.status != "deleted" }.count
+                let resumed = await prepared.controlPlane.manager.statusCounts().filter { $0.key != .deleted }.values.reduce(0, +)
                 DevWelcome(devFile: devFile, layout: layout, contextFile: contextURL, resumedSessions: resumed).print()
             } catch {
                 logger.error("cannot write \(layout.devFile.path) or \(contextURL.path): \(error)")
