@@ -163,7 +163,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
                 }
                 let log = try SessionFiles.openLog(logFile, header: header)
                 do throws(SandboxError) {
-                    return (log, try SecretHandover.pipe(holding: handover))
+                    return (log, try SecretHandover.makePipe(holding: handover))
                 } catch {
                     try? log.close()
                     throw error

@@ -56,15 +56,14 @@ enum SecretHandover {
 
     /// A pipe already holding `payload`, its write end closed: the read end (close-on-exec, so
     /// no process spawned concurrently inherits it; the child gets it as its standard input).
-    static func pipe(holding payload: [UInt8]) throws(SandboxError) -> FileDescriptor {
+    static func makePipe(holding payload: [UInt8]) throws(SandboxError) -> FileDescriptor {
         var ends: [Int32] = [-1, -1]
-        #if canImport(Darwin)
-        guard Darwin.pipe(&ends) == 0 else { throw failure("create a pipe", errno) }
+        // pipe2(O_CLOEXEC) is not visible to Swift; the moment between pipe and fcntl only
+        // matters for a process spawned meanwhile that keeps inherited descriptors, and
+        // swift-subprocess closes every descriptor above 2 in its children.
+        guard pipe(&ends) == 0 else { throw failure("create a pipe", errno) }
         _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
-        #else
-        guard pipe2(&ends, Int32(O_CLOEXEC)) == 0 else { throw failure("create a pipe", errno) }
-        #endif
         let readEnd = FileDescriptor(rawValue: ends[0])
         let writeEnd = FileDescriptor(rawValue: ends[1])
         do {

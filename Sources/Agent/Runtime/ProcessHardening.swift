@@ -25,7 +25,7 @@ public enum ProcessHardening {
         #if os(Linux)
         // `prctl` is variadic in C, which Swift does not import; called through its address with
         // the fixed five-argument form the kernel takes (extra arguments are ignored).
-        guard let symbol = dlsym(nil, "prctl")  // nil: RTLD_DEFAULT else {
+        guard let symbol = dlsym(nil, "prctl") else { // nil: RTLD_DEFAULT
             throw .hardening("prctl is not available")
         }
         typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
