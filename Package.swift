@@ -106,7 +106,7 @@ let package = Package(
         ),
         .target(
             name: "Sandbox",
-            dependencies: [.subprocess, .systemPackage, .logging],
+            dependencies: [.subprocess, .systemPackage, .logging, .nioPosix],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -10,7 +10,7 @@ import SystemPackage
 #endif
 
 /// The embedded sandbox runtime: one directory and one supervised process per session on this
-/// machine, isolated with bubblewrap where available.
+/// machine, isolated with bubblewrap unless the operator chose `NETCLODE_SANDBOX=none`.
 ///
 /// Layout under the data directory:
 ///
@@ -21,8 +21,11 @@ import SystemPackage
 /// Under bubblewrap the process sees the system directories read-only, its executable, and its
 /// own session directory — not the rest of the data directory (database, other sessions, logs)
 /// and none of `hiddenPaths`; ``start(_:)`` refuses to run rather than expose one of them
-/// (see ``ExposureCheck``). Each process runs in a Task that waits for it; an exit that ``stop``
-/// did not cause is reported to the ``onExit(_:)`` handler.
+/// (see ``ExposureCheck``). Its secrets arrive on its standard input, not in its environment
+/// (see `SecretHandover`). Each process runs in a Task that waits for it; an exit that ``stop``
+/// did not cause is reported to the ``onExit(_:)`` handler. Blocking file-system and `/proc` work
+/// runs on NIO's blocking pool (``BlockingWork``), and waits are sleeps or continuations, so
+/// one session's slow disk never holds up another's calls.
 public actor LocalSandboxRuntime: SandboxRuntime {
     /// The control plane's data directory (canonical: absolute, symlinks resolved).
     public nonisolated let dataDirectory: URL
@@ -30,7 +33,8 @@ public actor LocalSandboxRuntime: SandboxRuntime {
     public nonisolated let sessionsDirectory: URL
     /// `dataDirectory/logs`: one log file per session.
     public nonisolated let logsDirectory: URL
-    /// Whether sandboxes run under bubblewrap (`bwrap` mode, or `auto` with `bwrap` installed).
+    /// Whether sandboxes run under bubblewrap (`bwrap` or `auto` mode with `bwrap` installed);
+    /// false when they run unisolated (`none`) or cannot start at all (no `bwrap`).
     public nonisolated let isolationInUse: Bool
 
     private let isolation: IsolationMode
@@ -43,6 +47,9 @@ public actor LocalSandboxRuntime: SandboxRuntime {
     private var exitHandler: (@Sendable (String, Int32) async -> Void)?
     private var libraryDirectories: [String: [String]] = [:]
     private var nextGeneration: UInt64 = 0
+    /// stop() calls waiting for a start in progress to finish, by session.
+    private var stopsWaitingForStart: [String: [CheckedContinuation<Void, Never>]] = [:]
+    private var removalHook: (@Sendable (URL) -> Void)?
 
     /// How long ``remove(sessionID:)`` lets a running sandbox shut down before killing it.
     static let removeGrace: Duration = .seconds(5)
@@ -76,15 +83,8 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         switch (isolation, bwrap) {
         case (.none, _):
             logger.warning("Sandbox isolation is OFF (NETCLODE_SANDBOX=none): sandbox processes can read everything this user can, including the data directory and the GitHub App private key")
-        case (.auto, nil):
-            logger.warning("""
-                !!! SANDBOX ISOLATION DISABLED !!! bubblewrap (bwrap) was not found on PATH, so sandbox \
-                processes run UNISOLATED with this user's full access, including the data directory, \
-                other sessions and the GitHub App private key. Install bubblewrap, or set \
-                NETCLODE_SANDBOX=none to acknowledge running without isolation.
-                """)
-        case (.bwrap, nil):
-            logger.error("NETCLODE_SANDBOX=bwrap but bubblewrap (bwrap) was not found on PATH; sandboxes will not start until it is installed")
+        case (_, nil):
+            logger.error("bubblewrap (bwrap) was not found on PATH; sessions will not start until it is installed (e.g. `apt-get install bubblewrap`), or until NETCLODE_SANDBOX=none is set to run them unisolated on purpose")
         case (_, let path?):
             logger.info("Sandboxes are isolated with bubblewrap", metadata: ["bwrap": "\(path)"])
         }
@@ -119,25 +119,19 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         guard FileManager.default.isExecutableFile(atPath: spec.executable) else {
             throw SandboxError(.invalidSpec, "the sandbox executable \(spec.executable) does not exist or is not executable")
         }
-        let isolated: Bool
-        switch isolation {
-        case .none:
-            isolated = false
-        case .bwrap:
-            guard bwrapPath != nil else {
-                throw SandboxError(.bwrapNotFound,
-                                   "NETCLODE_SANDBOX=bwrap but bubblewrap (bwrap) is not installed or not on PATH; install it (e.g. `apt-get install bubblewrap`) or choose NETCLODE_SANDBOX=auto or none")
-            }
-            isolated = true
-        case .auto:
-            isolated = bwrapPath != nil
+        // Fail closed: only an explicit NETCLODE_SANDBOX=none runs a sandbox unisolated.
+        let isolated = isolation != .none
+        if isolated, bwrapPath == nil {
+            throw SandboxError.bwrapNotFound(sessionID: id, mode: isolation)
         }
 
         let directory = directory(of: id)
         let home = directory.appendingPathComponent("home", isDirectory: true)
         let workspace = directory.appendingPathComponent("workspace", isDirectory: true)
         let logFile = logFile(of: id)
-        let environment = try SandboxEnvironment.make(spec.environment, home: home.path, workspace: workspace.path)
+        let (environment, handover) = try SecretHandover.split(
+            SandboxEnvironment.make(spec.environment, home: home.path, workspace: workspace.path),
+            secretVariables: spec.secretVariables)
 
         // Reserve the session before the first suspension point, so a concurrent start of the
         // same session fails with alreadyRunning instead of racing this one.
@@ -161,17 +155,24 @@ public actor LocalSandboxRuntime: SandboxRuntime {
                 command = (spec.executable, spec.arguments)
             }
 
-            try SessionFiles.makePrivateDirectory(sessionsDirectory)
-            try SessionFiles.makePrivateDirectory(directory)
-            try SessionFiles.makePrivateDirectory(home)
-            try SessionFiles.makePrivateDirectory(workspace)
-            try SessionFiles.makePrivateDirectory(logsDirectory)
             let header = "==> \(Date().ISO8601Format()) starting sandbox of session \(id) (\(isolated ? "bubblewrap" : "UNISOLATED")): \(([spec.executable] + spec.arguments).joined(separator: " "))\n"
-            let log = try SessionFiles.openLog(logFile, header: header)
+            let (sessionsDirectory, logsDirectory) = (self.sessionsDirectory, self.logsDirectory)
+            let (log, input) = try await BlockingWork.run { () throws(SandboxError) -> (FileDescriptor, FileDescriptor) in
+                for url in [sessionsDirectory, directory, home, workspace, logsDirectory] {
+                    try SessionFiles.makePrivateDirectory(url)
+                }
+                let log = try SessionFiles.openLog(logFile, header: header)
+                do throws(SandboxError) {
+                    return (log, try SecretHandover.makePipe(holding: handover))
+                } catch {
+                    try? log.close()
+                    throw error
+                }
+            }
 
             let (pid, runner) = try await launch(
                 sessionID: id, generation: generation, executable: command.executable, arguments: command.arguments,
-                environment: environment, workingDirectory: workspace.path, log: log)
+                environment: environment, workingDirectory: workspace.path, input: input, log: log)
             // A process that exits at once may already have been recorded by processExited.
             if sandboxes[id]?.generation == generation {
                 sandboxes[id]?.pid = pid
@@ -186,6 +187,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
             if sandboxes[id]?.generation == generation {
                 sandboxes[id]?.ready = true
             }
+            wakeStopsWaiting(for: id)
             logger.info("Sandbox started", metadata: [
                 "session_id": "\(id)", "pid": "\(pid)", "isolated": "\(isolated)", "log": "\(logFile.path)",
             ])
@@ -195,6 +197,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
             if sandboxes[id]?.generation == generation {
                 sandboxes[id] = nil
             }
+            wakeStopsWaiting(for: id)
             logger.error("Sandbox failed to start", metadata: ["session_id": "\(id)", "error": "\(error)"])
             throw error
         }
@@ -202,9 +205,12 @@ public actor LocalSandboxRuntime: SandboxRuntime {
 
     public func stop(sessionID: String, grace: Duration) async {
         guard SessionID.isValid(sessionID) else { return }
-        // Let a start in progress finish, so there is a PID and a namespace to signal.
+        // Let a start in progress finish, so there is a PID and a namespace to signal. start()
+        // (or the exit of its process) wakes us; no polling.
         while let sandbox = sandboxes[sessionID], !sandbox.ready {
-            try? await Task.sleep(for: .milliseconds(5))
+            await withCheckedContinuation { continuation in
+                stopsWaitingForStart[sessionID, default: []].append(continuation)
+            }
         }
         guard let sandbox = sandboxes[sessionID], let pid = sandbox.pid, let runner = sandbox.runner else { return }
         sandboxes[sessionID]?.stopRequested = true
@@ -212,7 +218,8 @@ public actor LocalSandboxRuntime: SandboxRuntime {
 
         let isolated = sandbox.isolated
         let namespace = sandbox.namespace
-        ProcessSignals.terminate(pid: pid, isolated: isolated, namespace: namespace)
+        // Reads /proc to find the namespace's members: blocking work.
+        _ = await BlockingWork.perform { ProcessSignals.terminate(pid: pid, isolated: isolated, namespace: namespace) }
         let exited = ExitFlag()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -222,7 +229,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
             group.addTask {
                 try? await Task.sleep(for: grace)
                 if !exited.isSet {
-                    ProcessSignals.forceKill(pid: pid, isolated: isolated, namespace: namespace)
+                    _ = await BlockingWork.perform { ProcessSignals.forceKill(pid: pid, isolated: isolated, namespace: namespace) }
                 }
             }
             await group.next()
@@ -244,8 +251,23 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         try SessionID.validate(sessionID)
         await stop(sessionID: sessionID, grace: Self.removeGrace)
         exitCodes[sessionID] = nil
-        try SessionFiles.removeTree(directory(of: sessionID))
-        try SessionFiles.removeTree(logFile(of: sessionID))
+        // Renaming is one quick system call, done here so the session's paths are free the
+        // moment this returns to the actor (a start of the same ID right after gets fresh
+        // directories). The recursive delete, as long as the workspace is large, runs on the
+        // blocking pool while the actor serves other sessions.
+        var doomed: [URL] = []
+        for url in [directory(of: sessionID), logFile(of: sessionID)] {
+            if let aside = try SessionFiles.moveAside(url, tag: "\(sessionID)-\(UUID().uuidString)") {
+                doomed.append(aside)
+            }
+        }
+        let (hook, paths) = (removalHook, doomed)
+        try await BlockingWork.run { () throws(SandboxError) in
+            for url in paths {
+                hook?(url)
+                try SessionFiles.removeTree(url)
+            }
+        }
         logger.info("Sandbox removed", metadata: ["session_id": "\(sessionID)"])
     }
 
@@ -265,7 +287,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
     /// runs (its PID) or throws if it could not be spawned.
     private func launch(
         sessionID: String, generation: UInt64, executable: String, arguments: [String],
-        environment: [String: String], workingDirectory: String, log: FileDescriptor
+        environment: [String: String], workingDirectory: String, input: FileDescriptor, log: FileDescriptor
     ) async throws -> (Int32, Task<Void, Never>) {
         var options = PlatformOptions()
         // Its own session and process group: signals to the group never reach the control plane,
@@ -289,7 +311,8 @@ public actor LocalSandboxRuntime: SandboxRuntime {
             let code: Int32
             do {
                 let result = try await Subprocess.run(
-                    configuration, input: .none,
+                    // Standard input: the secret handover (see SecretHandover), EOF when empty.
+                    configuration, input: .fileDescriptor(input, closeAfterSpawningProcess: true),
                     output: .fileDescriptor(log, closeAfterSpawningProcess: true),
                     error: .combinedWithOutput
                 ) { execution in
@@ -317,9 +340,10 @@ public actor LocalSandboxRuntime: SandboxRuntime {
     private func processExited(sessionID: String, generation: UInt64, code: Int32) async {
         guard let sandbox = sandboxes[sessionID], sandbox.generation == generation else { return }
         sandboxes[sessionID] = nil
+        wakeStopsWaiting(for: sessionID)
         if !sandbox.isolated, let pid = sandbox.pid {
             // Background jobs an unisolated process left behind (a PID namespace is already gone).
-            ProcessSignals.killLeftovers(pid: pid)
+            ProcessSignals.killLeftovers(pid: pid) // one kill(2): not worth a thread hop
         }
         if sandbox.stopRequested {
             logger.info("Sandbox stopped", metadata: ["session_id": "\(sessionID)", "code": "\(code)"])
@@ -344,21 +368,51 @@ public actor LocalSandboxRuntime: SandboxRuntime {
     /// (milliseconds), so that stop() always has the program to send SIGTERM to, rather than only
     /// bwrap's outer process. Gives up when the process exits first, or after 5 seconds (stop
     /// then looks for the namespace again).
+    ///
+    /// bwrap could report its child's PID through `--info-fd`, but swift-subprocess closes every
+    /// descriptor above 2 in the child, so there is no descriptor to report on. Each look is a
+    /// few reads of small `/proc` files (bwrap's children, then its init's), done on the blocking
+    /// pool; between looks the task sleeps, backing off from 1 ms to 50 ms, so a slow start costs
+    /// about a hundred looks, not thousands of whole-`/proc` scans.
     private func waitForNamespace(sessionID: String, generation: UInt64, outerPID: Int32) async -> PIDNamespace? {
         let deadline = ContinuousClock.now + .seconds(5)
         var found: PIDNamespace?
+        var pause = Duration.milliseconds(1)
         while sandboxes[sessionID]?.generation == generation, ContinuousClock.now < deadline {
-            found = found ?? PIDNamespace.ofSandbox(launchedAs: outerPID)
-            if let namespace = found, namespace.members().contains(where: { $0 != namespace.initPID }) {
-                return namespace
-            }
-            try? await Task.sleep(for: .milliseconds(2))
+            let known = found
+            let (namespace, started) = await BlockingWork.perform { () -> (PIDNamespace?, Bool) in
+                let namespace = known ?? PIDNamespace.ofSandbox(launchedAs: outerPID)
+                return (namespace, namespace?.hasProgram() ?? false)
+            } ?? (found, false)
+            found = namespace
+            if let namespace, started { return namespace }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(50))
         }
         if let found { return found }
         if sandboxes[sessionID]?.generation == generation {
             logger.warning("bwrap created no PID namespace within 5 seconds", metadata: ["session_id": "\(sessionID)", "pid": "\(outerPID)"])
         }
         return nil
+    }
+
+    /// Resumes every ``stop(sessionID:grace:)`` waiting for the start of `sessionID` to finish;
+    /// each looks at the session again.
+    private func wakeStopsWaiting(for sessionID: String) {
+        for continuation in stopsWaitingForStart.removeValue(forKey: sessionID) ?? [] {
+            continuation.resume()
+        }
+    }
+
+    /// Whether a start of `sessionID` is under way (tests use it to stop a starting sandbox).
+    func isStarting(_ sessionID: String) -> Bool {
+        sandboxes[sessionID].map { !$0.ready } ?? false
+    }
+
+    /// Called on the blocking pool with each path ``remove(sessionID:)`` is about to delete
+    /// (tests use it to hold a removal and show the actor stays free meanwhile).
+    func setRemovalHook(_ hook: (@Sendable (URL) -> Void)?) {
+        removalHook = hook
     }
 
     /// `ldd`'s answer for `executable`, asked once per executable.

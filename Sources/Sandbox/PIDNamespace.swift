@@ -15,16 +15,35 @@ struct PIDNamespace: Sendable, Equatable {
     /// that differs from ours. Nil until bwrap has created it.
     static func ofSandbox(launchedAs outerPID: Int32) -> PIDNamespace? {
         guard let own = namespaceLink(of: "self") else { return nil }
-        for pid in allProcesses() where parentPID(of: pid) == outerPID {
+        let candidates = children(of: outerPID) ?? allProcesses().filter { parentPID(of: $0) == outerPID }
+        for pid in candidates {
             guard let link = namespaceLink(of: String(pid)), link != own else { continue }
             return PIDNamespace(initPID: pid, link: link)
         }
         return nil
     }
 
+    /// Whether the namespace has a member besides its init: bwrap has set up and started the
+    /// program. Reads init's children (one small file) where the kernel lists them.
+    func hasProgram() -> Bool {
+        if let children = Self.children(of: initPID) {
+            return children.contains { Self.namespaceLink(of: String($0)) == link }
+        }
+        return members().contains { $0 != initPID }
+    }
+
     /// Host PIDs of the processes now in the namespace, init included.
     func members() -> [Int32] {
         Self.allProcesses().filter { Self.namespaceLink(of: String($0)) == link }
+    }
+
+    /// The children of single-threaded `pid` (bwrap is), from `/proc/<pid>/task/<pid>/children`;
+    /// nil where the kernel does not provide that file (then callers scan all of `/proc`).
+    private static func children(of pid: Int32) -> [Int32]? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else {
+            return nil
+        }
+        return text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Int32($0) }
     }
 
     private static func allProcesses() -> [Int32] {

@@ -10,7 +10,7 @@ public struct SandboxError: Error, Sendable, CustomStringConvertible, Equatable 
         case alreadyRunning
         /// `NETCLODE_SANDBOX` has a value that is not an isolation mode.
         case invalidIsolationMode
-        /// Isolation mode `bwrap` was requested but `bwrap` is not installed.
+        /// Isolation was required (`bwrap`, or the default `auto`) but `bwrap` is not installed.
         case bwrapNotFound
         /// The spec is unusable (relative or missing executable, bad environment entry).
         case invalidSpec
@@ -35,6 +35,16 @@ public struct SandboxError: Error, Sendable, CustomStringConvertible, Equatable 
     public static func invalidSessionID(_ id: String) -> SandboxError {
         SandboxError(.invalidSessionID,
                      "invalid session ID \"\(id)\": use 1 to 64 characters from A-Z, a-z, 0-9, '_' and '-'")
+    }
+
+    /// No `bwrap`, so the sandbox would run unisolated: refused, with both ways out.
+    static func bwrapNotFound(sessionID: String, mode: IsolationMode) -> SandboxError {
+        SandboxError(.bwrapNotFound, """
+            cannot start the sandbox of session \(sessionID): NETCLODE_SANDBOX=\(mode.rawValue) isolates sandboxes with \
+            bubblewrap, but bwrap is not installed or not on PATH, and a session never starts unisolated unless asked to; \
+            install bubblewrap (e.g. `apt-get install bubblewrap`), or set NETCLODE_SANDBOX=none to run sandboxes \
+            unisolated on purpose (they can then read the data directory and the GitHub App private key)
+            """)
     }
 
     public static func alreadyRunning(_ id: String) -> SandboxError {

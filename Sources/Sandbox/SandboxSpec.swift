@@ -10,15 +10,28 @@ public struct SandboxSpec: Sendable {
     public var executable: String
     /// Arguments after the program name, e.g. `["agent"]`.
     public var arguments: [String]
-    /// The only environment the process gets, plus `HOME`, `PATH`, `LANG` (and `PWD`) set by the
-    /// runtime. Nothing of the control plane's own environment (which may hold the App's private
+    /// The only environment the process gets (less ``secretVariables``), plus `HOME`, `PATH`,
+    /// `LANG` (and `PWD`) set by the runtime. Nothing of the control plane's own environment (which may hold the App's private
     /// key) leaks in.
     public var environment: [String: String]
+    /// Entries of ``environment`` that are secrets: the process never gets them in its
+    /// environment (which bwrap's init and, while it is dumpable, anything the process starts can
+    /// read through `/proc`), but on its standard input as `NAME=value` lines, with `NAME_FD=0`
+    /// in the environment saying where to read them (see `SecretHandover`).
+    ///
+    /// Defaults to the agent's channel secret, so a caller that sets `NETCLODE_AGENT_SECRET` in
+    /// the environment gets it handed over safely without knowing about this.
+    public var secretVariables: Set<String>
 
-    public init(sessionID: String, executable: String, arguments: [String], environment: [String: String]) {
+    /// The agent's channel secret (`Authorization: Bearer` towards the control plane).
+    public static let defaultSecretVariables: Set<String> = ["NETCLODE_AGENT_SECRET"]
+
+    public init(sessionID: String, executable: String, arguments: [String], environment: [String: String],
+                secretVariables: Set<String> = SandboxSpec.defaultSecretVariables) {
         self.sessionID = sessionID
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
+        self.secretVariables = secretVariables
     }
 }

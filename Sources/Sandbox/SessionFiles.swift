@@ -1,5 +1,13 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 #if canImport(System)
 import System
 #else
@@ -48,6 +56,20 @@ enum SessionFiles {
         } catch {
             throw SandboxError(.filesystem, "cannot open log file \(url.path): \(error)")
         }
+    }
+
+    /// Renames `url` to `.removing-<tag>` in its own directory and returns the new location, or
+    /// nil when there is nothing at `url`. A rename within one directory does not need write
+    /// permission on the entry itself, so it works even on a directory the sandbox made
+    /// read-only; the name cannot collide with a session (session IDs never start with a dot).
+    static func moveAside(_ url: URL, tag: String) throws(SandboxError) -> URL? {
+        let aside = url.deletingLastPathComponent().appendingPathComponent(".removing-\(tag)", isDirectory: false)
+        guard rename(url.path, aside.path) == 0 else {
+            let code = errno
+            if code == ENOENT { return nil }
+            throw SandboxError(.filesystem, "cannot delete \(url.path): cannot move it aside: \(String(cString: strerror(code)))")
+        }
+        return aside
     }
 
     /// Deletes `url` and everything below it. A sandbox may leave directories without write

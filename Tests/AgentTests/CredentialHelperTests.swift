@@ -178,6 +178,15 @@ struct CredentialHelperTests {
             #expect(listed == "\n\(helper.helperCommand)\n")
             let name = try await Git.check(["config", "--file", path, "user.name"]).stdout
             #expect(name == "Someone\n")
+
+            // As the agent writes it: with the identity from its config, other settings kept.
+            _ = try await Git.check(["config", "--file", path, "alias.st", "status"])
+            try await helper.install(intoConfigFile: path, identity: ("Netclode Agent", "agent@netclode.invalid"))
+            try await helper.install(intoConfigFile: path, identity: ("Netclode Agent", "agent@netclode.invalid"))
+            #expect(try await Git.check(["config", "--file", path, "--get-all", "user.name"]).stdout == "Netclode Agent\n")
+            #expect(try await Git.check(["config", "--file", path, "user.email"]).stdout == "agent@netclode.invalid\n")
+            #expect(try await Git.check(["config", "--file", path, "alias.st"]).stdout == "status\n")
+            #expect(try await Git.check(["config", "--file", path, "--get-all", "credential.helper"]).stdout == "\n\(helper.helperCommand)\n")
         }
     }
 

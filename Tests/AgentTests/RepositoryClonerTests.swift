@@ -13,10 +13,8 @@ struct RepositoryClonerTests {
         try await AgentFixture.with(repos: ["demo/hello", "demo/widgets"]) { fixture in
             let tokens = try await fixture.grant(["demo/hello", "demo/widgets"], access: .write)
             let recorder = EventRecorder()
-            let targets = try CloneLayout.targets(urls: [
-                fixture.forge.cloneURL("demo/hello").absoluteString, fixture.forge.cloneURL("demo/widgets").absoluteString,
-            ])
-            #expect(targets.map(\.directory) == ["demo__hello", "demo__widgets"])
+            // The directories come from the control plane's config; these are what it sends for two.
+            let targets = [fixture.target("demo/hello", directory: "demo__hello"), fixture.target("demo/widgets", directory: "demo__widgets")]
             let outcomes = await fixture.cloner().cloneAll(targets, onEvent: recorder.handler)
             #expect(outcomes.map(\.succeeded) == [true, true], "\(outcomes.map(\.message))")
 
@@ -59,8 +57,7 @@ struct RepositoryClonerTests {
         try await AgentFixture.with(repos: ["demo/hello"]) { fixture in
             try await fixture.grant(["demo/hello"], access: .read)
             try "notes".write(to: fixture.workspace.appendingPathComponent("NOTES.txt"), atomically: true, encoding: .utf8)
-            let targets = try CloneLayout.targets(urls: [fixture.forge.cloneURL("demo/hello").absoluteString])
-            #expect(targets.map(\.directory) == [""])
+            let targets = [fixture.target("demo/hello", directory: "")]
             let recorder = EventRecorder()
             let outcomes = await fixture.cloner().cloneAll(targets, onEvent: recorder.handler)
             #expect(outcomes.first?.succeeded == true, "\(outcomes)")

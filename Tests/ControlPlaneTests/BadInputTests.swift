@@ -52,10 +52,11 @@ struct BadInputTests {
         let second = try await fixture.create(repos: [])
         try await fixture.waitFor(first.id, status: "ready")
         try await fixture.waitFor(second.id, status: "ready")
-        let firstSecret = try #require(SandboxProcesses.variable("NETCLODE_AGENT_SECRET", of: first.id), "the first agent's environment")
+        let firstSecret = try #require(SandboxProcesses.agentSecret(of: first.id), "the first agent's secret (from its memory; needs root)")
 
-        let exec = try await fixture.exec(first.id, ["sh", "-c", "echo ${NETCLODE_AGENT_SECRET:-hidden}"])
-        #expect(exec.stdout == "hidden\n", "commands never see the agent's secret")
+        let exec = try await fixture.exec(first.id, ["sh", "-c", "echo ${NETCLODE_AGENT_SECRET:-hidden} ${NETCLODE_AGENT_SECRET_FD:-hidden}"])
+        #expect(exec.stdout == "hidden hidden\n", "commands never see the agent's secret, nor where it came from")
+        #expect(SandboxProcesses.variable("NETCLODE_AGENT_SECRET", of: first.id) == nil, "no sandbox process has the secret in its environment")
 
         for (session, secret) in [(second.id, firstSecret), (first.id, "0123456789abcdef"), ("nope", firstSecret)] {
             let agent = ConnectClient(baseURL: fixture.controlPlane.baseURL.absoluteString, codec: .proto, headers: [("Authorization", "Bearer \(secret)")])

@@ -18,7 +18,7 @@ struct EventOrderTests {
         do {
             let session = try await fixture.create(repos: [])
             try await fixture.waitFor(session.id, status: "ready")
-            let secret = try #require(SandboxProcesses.variable("NETCLODE_AGENT_SECRET", of: session.id), "the agent's secret")
+            let secret = try #require(SandboxProcesses.agentSecret(of: session.id), "the agent's secret (from its memory; needs root)")
             let agent = ConnectClient(baseURL: fixture.controlPlane.baseURL.absoluteString, codec: .proto, headers: [("Authorization", "Bearer \(secret)")])
             let count = 400
 

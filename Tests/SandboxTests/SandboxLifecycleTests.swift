@@ -201,6 +201,70 @@ struct SandboxLifecycleTests {
         }
     }
 
+    @Test("a stop that arrives while the sandbox is starting waits for the start, then stops it", arguments: modes)
+    func stopDuringStart(mode: IsolationMode) async throws {
+        try await SandboxFixture.with(isolation: mode) { fixture in
+            let marker = String(Int.random(in: 100_000...999_999))
+            let runtime = fixture.runtime
+            let spec = fixture.shell("starting", "sleep \(marker)")
+            let start = Task { try await runtime.start(spec) }
+            // Catch it between reserving the session and being ready (ldd, directories, spawn and,
+            // under bubblewrap, the namespace lie in between); a start that is already done makes
+            // this an ordinary stop, which must work just the same.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !(await runtime.isStarting("starting")), ContinuousClock.now < deadline {
+                if case .running = await runtime.status(sessionID: "starting") { break }
+                await Task.yield()
+            }
+            await runtime.stop(sessionID: "starting", grace: .seconds(60))
+            let info = try await start.value
+            #expect(await runtime.status(sessionID: "starting") == .notRunning)
+            #expect(info.pid > 0)
+            #expect(try await waitUntilGone("sleep \(marker)"), "the sandbox outlived the stop")
+            #expect(fixture.exits.codes(for: "starting").isEmpty)
+        }
+    }
+
+    /// Issue 10, item 14: the recursive delete ran on the actor, so deleting a large workspace held
+    /// up every other session's calls.
+    @Test("while remove deletes a session's files, the runtime serves other sessions", arguments: modes)
+    func removeDoesNotBlockTheRuntime(mode: IsolationMode) async throws {
+        try await SandboxFixture.with(isolation: mode) { fixture in
+            let runtime = fixture.runtime
+            let info = try await runtime.start(fixture.shell("big", "mkdir -p a/b && for i in 1 2 3 4 5; do echo $i > a/b/$i; done"))
+            #expect(try await fixture.waitForExit("big") == 0)
+
+            // Hold the deletion until the other session has been served (a watchdog opens the gate
+            // after a minute, so a runtime that blocks fails the test instead of hanging it).
+            let gate = Gate()
+            await runtime.setRemovalHook { _ in gate.hold() }
+            let removal = Task { try await runtime.remove(sessionID: "big") }
+            let watchdog = Task {
+                try? await Task.sleep(for: .seconds(60))
+                gate.open()
+            }
+            defer { gate.open(); watchdog.cancel() }
+            let entered = ContinuousClock.now + .seconds(60)
+            while !gate.isHolding, ContinuousClock.now < entered {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(gate.isHolding, "the removal never reached its deletion")
+            let served = try await runtime.start(fixture.shell("other", "echo hi > hi.txt"))
+            _ = await runtime.status(sessionID: "other")
+            let servedWhileHeld = !gate.isOpen
+            gate.open()
+            try await removal.value
+            #expect(servedWhileHeld, "the runtime served no other session while a removal was deleting files")
+            let other = served
+            #expect(try await fixture.waitForExit("other") == 0)
+            #expect(try fixture.read(other.workspace.appendingPathComponent("hi.txt")) == "hi\n")
+            #expect(!FileManager.default.fileExists(atPath: info.directory.path))
+            #expect(!FileManager.default.fileExists(atPath: info.logFile.path))
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: runtime.sessionsDirectory.path)
+            #expect(leftovers == ["other"], "left in the sessions directory: \(leftovers)")
+        }
+    }
+
     @Test("stopAll stops every sandbox", arguments: modes)
     func stopAll(mode: IsolationMode) async throws {
         try await SandboxFixture.with(isolation: mode) { fixture in
@@ -211,4 +275,29 @@ struct SandboxLifecycleTests {
             #expect(await fixture.runtime.status(sessionID: "b") == .notRunning)
         }
     }
+}
+
+/// Holds a thread (of the blocking pool, never the cooperative one) until opened.
+private final class Gate: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var opened = false
+    private var holding = false
+
+    /// Called by the removal: blocks until ``open()``.
+    func hold() {
+        condition.lock()
+        holding = true
+        while !opened { condition.wait() }
+        condition.unlock()
+    }
+
+    func open() {
+        condition.lock()
+        opened = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var isOpen: Bool { condition.lock(); defer { condition.unlock() }; return opened }
+    var isHolding: Bool { condition.lock(); defer { condition.unlock() }; return holding }
 }

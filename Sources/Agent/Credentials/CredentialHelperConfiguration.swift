@@ -68,8 +68,10 @@ public struct CredentialHelperConfiguration: Sendable, Equatable {
     }
 
     /// Writes the entries into the git config file at `path` (e.g. `$HOME/.gitconfig`), replacing
-    /// any `credential.helper` / `credential.useHttpPath` there; other settings are kept.
-    public func install(intoConfigFile path: String) async throws {
+    /// any `credential.helper` / `credential.useHttpPath` there, and — when `identity` is given —
+    /// `user.name` / `user.email`; other settings (a command's `git config --global`) are kept.
+    /// The agent writes its sandbox's `.gitconfig` this way on every config it receives.
+    public func install(intoConfigFile path: String, identity: (name: String, email: String)? = nil) async throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -82,6 +84,10 @@ public struct CredentialHelperConfiguration: Sendable, Equatable {
         for entry in entries {
             let verb = entry.key == "credential.helper" ? "--add" : "--replace-all"
             _ = try await gitConfig(["--file", path, verb, entry.key, entry.value], allowedExitCodes: [0])
+        }
+        if let identity {
+            _ = try await gitConfig(["--file", path, "--replace-all", "user.name", identity.name], allowedExitCodes: [0])
+            _ = try await gitConfig(["--file", path, "--replace-all", "user.email", identity.email], allowedExitCodes: [0])
         }
     }
 

@@ -50,11 +50,6 @@ public actor CredentialStore {
         waiters.removeValue(forKey: id)?.resume(returning: false)
     }
 
-    /// Forgets every credential (e.g. on shutdown).
-    public func clear() {
-        update([])
-    }
-
     /// Every token held, for ``SecretRedactor/redact(_:knownSecrets:)``.
     public var secrets: [String] { credentials.map(\.token) }
 

@@ -112,17 +112,6 @@ public struct RepositoryCloner: Sendable {
         }
     }
 
-    /// ``cloneAll(_:onEvent:)`` as a sequence of events that ends after the last repository.
-    public func events(for targets: [CloneTarget]) -> AsyncStream<CloneEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: CloneEvent.self)
-        let task = Task {
-            _ = await cloneAll(targets) { continuation.yield($0) }
-            continuation.finish()
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
-    }
-
     // MARK: One
 
     /// Clones one repository (see the type's documentation). Never throws.

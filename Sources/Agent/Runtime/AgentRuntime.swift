@@ -93,7 +93,10 @@ public actor AgentRuntime {
     private func apply(_ config: Netclode_V1_AgentConfig) async {
         self.config = config
         do {
-            try writeGitConfiguration(config)
+            // The credential helper *command* and the commit identity; no token is ever written:
+            // git asks the helper, which asks this process.
+            try await helper.install(intoConfigFile: settings.home.appendingPathComponent(".gitconfig").path,
+                                     identity: (config.gitUserName, config.gitUserEmail))
         } catch {
             logger.error("could not write the git configuration: \(error)")
         }
@@ -195,21 +198,5 @@ public actor AgentRuntime {
                 token: token.token, expiresAt: token.hasExpiresAt ? token.expiresAt.date : nil
             )
         }
-    }
-
-    /// `~/.gitconfig`: the credential helper *command* and the commit identity. No token is ever
-    /// written: git asks the helper, which asks this process.
-    private func writeGitConfiguration(_ config: Netclode_V1_AgentConfig) throws {
-        var lines = ["[credential]"]
-        for (key, value) in helper.entries where key.hasPrefix("credential.") {
-            lines.append("\t\(key.dropFirst("credential.".count)) = \(Self.quoted(value))")
-        }
-        lines += ["[user]", "\tname = \(Self.quoted(config.gitUserName))", "\temail = \(Self.quoted(config.gitUserEmail))"]
-        let file = settings.home.appendingPathComponent(".gitconfig")
-        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-    }
-
-    private static func quoted(_ value: String) -> String {
-        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// What the sandbox runtime hands the agent in its environment. Never a GitHub token or the App
-/// key: those arrive over the authenticated channel.
+/// What the sandbox runtime hands the agent: its environment, and the channel secret on a
+/// descriptor. Never a GitHub token or the App key: those arrive over the authenticated channel.
 public struct AgentSettings: Sendable {
     public var controlPlaneURL: String
     public var sessionID: String
@@ -20,8 +20,17 @@ public struct AgentSettings: Sendable {
         self.workspace = workspace
     }
 
-    /// Reads `NETCLODE_CONTROL_PLANE_URL`, `NETCLODE_SESSION_ID`, `NETCLODE_AGENT_SECRET`,
-    /// `GIT_REPOS` (a JSON array), `HOME`, and the working directory as the workspace.
+    /// The variable holding the agent's channel secret, and the one naming the descriptor it is
+    /// handed over on instead (what the sandbox runtime does; see ``HandedOverSecrets``).
+    public static let secretVariable = "NETCLODE_AGENT_SECRET"
+    public static let secretDescriptorVariable = "NETCLODE_AGENT_SECRET_FD"
+
+    /// Reads `NETCLODE_CONTROL_PLANE_URL`, `NETCLODE_SESSION_ID`, the secret, `GIT_REPOS` (a JSON
+    /// array), `HOME`, and the working directory as the workspace.
+    ///
+    /// The secret comes from the descriptor `NETCLODE_AGENT_SECRET_FD` names when it is set — read
+    /// to its end and then pointed at `/dev/null` — else from `NETCLODE_AGENT_SECRET` (for a
+    /// hand-started agent; the sandbox runtime never puts it in the environment).
     public init(environment: [String: String], workingDirectory: String = FileManager.default.currentDirectoryPath) throws(AgentError) {
         func required(_ name: String) throws(AgentError) -> String {
             guard let value = environment[name], !value.isEmpty else { throw .missingSetting(name) }
@@ -36,12 +45,28 @@ public struct AgentSettings: Sendable {
         } else {
             repos = []
         }
+        let controlPlaneURL = try required("NETCLODE_CONTROL_PLANE_URL")
+        let sessionID = try required("NETCLODE_SESSION_ID")
+        let home = try required("HOME")
+        let secret: String
+        if let text = environment[Self.secretDescriptorVariable] {
+            guard let descriptor = Int32(text.trimmingCharacters(in: .whitespaces)), descriptor >= 0 else {
+                throw .invalidSetting(Self.secretDescriptorVariable, "must be a file descriptor number, got \"\(text)\"")
+            }
+            let values = try HandedOverSecrets.receive(from: descriptor, variable: Self.secretDescriptorVariable)
+            guard let value = values[Self.secretVariable], !value.isEmpty else {
+                throw .invalidSetting(Self.secretDescriptorVariable, "names descriptor \(descriptor), which did not deliver \(Self.secretVariable)")
+            }
+            secret = value
+        } else {
+            secret = try required(Self.secretVariable)
+        }
         self.init(
-            controlPlaneURL: try required("NETCLODE_CONTROL_PLANE_URL"),
-            sessionID: try required("NETCLODE_SESSION_ID"),
-            secret: try required("NETCLODE_AGENT_SECRET"),
+            controlPlaneURL: controlPlaneURL,
+            sessionID: sessionID,
+            secret: secret,
             repositoryURLs: repos,
-            home: URL(fileURLWithPath: try required("HOME"), isDirectory: true),
+            home: URL(fileURLWithPath: home, isDirectory: true),
             workspace: URL(fileURLWithPath: workingDirectory, isDirectory: true)
         )
     }
@@ -56,12 +81,15 @@ public enum AgentError: Error, Sendable, CustomStringConvertible {
     case missingSetting(String)
     case invalidSetting(String, String)
     case rejected(String)
+    /// The agent could not protect itself from the commands it runs (see ``ProcessHardening``).
+    case hardening(String)
 
     public var description: String {
         switch self {
         case .missingSetting(let name): "\(name) is not set (the sandbox runtime provides it)"
         case .invalidSetting(let name, let reason): "\(name) \(reason)"
         case .rejected(let reason): "the control plane refused this agent: \(reason)"
+        case .hardening(let reason): "cannot keep the agent's secret from the commands it runs: \(reason)"
         }
     }
 }

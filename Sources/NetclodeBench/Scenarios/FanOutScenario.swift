@@ -55,8 +55,8 @@ struct FanOutScenario {
             let api = stack.api
             let session = try await api.create(name: "bench-fanout").id
             try await api.waitFor(session, status: "ready")
-            guard let secret = SandboxProcesses.variable("NETCLODE_AGENT_SECRET", of: session) else {
-                throw BenchError("cannot read the agent secret of session \(session) from /proc")
+            guard let secret = SandboxProcesses.agentSecret(of: session) else {
+                throw BenchError("cannot read the agent secret of session \(session) from the agent's memory (/proc/<pid>/mem; needs root)")
             }
             let agent = ConnectClient(baseURL: stack.controlPlane.baseURL.absoluteString, httpClient: SessionAPI.httpClient,
                                       codec: .proto, headers: [("Authorization", "Bearer \(secret)")])
