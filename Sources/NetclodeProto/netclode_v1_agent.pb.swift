@@ -83,6 +83,22 @@ public nonisolated struct Netclode_V1_AgentCommand: Sendable {
     set {command = .shutdown(newValue)}
   }
 
+  public var startProcess: Netclode_V1_StartProcess {
+    get {
+      if case .startProcess(let v)? = command {return v}
+      return Netclode_V1_StartProcess()
+    }
+    set {command = .startProcess(newValue)}
+  }
+
+  public var cancelProcess: Netclode_V1_CancelProcess {
+    get {
+      if case .cancelProcess(let v)? = command {return v}
+      return Netclode_V1_CancelProcess()
+    }
+    set {command = .cancelProcess(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Command: Equatable, Sendable {
@@ -90,8 +106,53 @@ public nonisolated struct Netclode_V1_AgentCommand: Sendable {
     case credentials(Netclode_V1_Credentials)
     case exec(Netclode_V1_ExecRequest)
     case shutdown(Netclode_V1_Shutdown)
+    case startProcess(Netclode_V1_StartProcess)
+    case cancelProcess(Netclode_V1_CancelProcess)
 
   }
+
+  public init() {}
+}
+
+/// Starts a long process whose output the agent streams as events while it runs: a run of the
+/// agent command (events `agent_output`, then `run`), or an ExecStream (`exec_output`, then `exec`).
+/// Both carry `run_id` = process_id.
+public nonisolated struct Netclode_V1_StartProcess: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var processID: String = String()
+
+  /// "run" or "exec"
+  public var purpose: String = String()
+
+  public var command: [String] = []
+
+  /// Written to the process's standard input, which is then closed (empty: no input).
+  public var stdin: String = String()
+
+  public var workdir: String = String()
+
+  public var timeoutSeconds: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// SIGTERM to the process group, SIGKILL after the grace period. The process's end event says
+/// "cancelled".
+public nonisolated struct Netclode_V1_CancelProcess: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var processID: String = String()
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -325,7 +386,7 @@ nonisolated extension Netclode_V1_AttachRequest: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Netclode_V1_AgentCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AgentCommand"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}config\0\u{1}credentials\0\u{1}exec\0\u{1}shutdown\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}config\0\u{1}credentials\0\u{1}exec\0\u{1}shutdown\0\u{3}start_process\0\u{3}cancel_process\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -386,6 +447,32 @@ nonisolated extension Netclode_V1_AgentCommand: SwiftProtobuf.Message, SwiftProt
           self.command = .shutdown(v)
         }
       }()
+      case 6: try {
+        var v: Netclode_V1_StartProcess?
+        var hadOneofValue = false
+        if let current = self.command {
+          hadOneofValue = true
+          if case .startProcess(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.command = .startProcess(v)
+        }
+      }()
+      case 7: try {
+        var v: Netclode_V1_CancelProcess?
+        var hadOneofValue = false
+        if let current = self.command {
+          hadOneofValue = true
+          if case .cancelProcess(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.command = .cancelProcess(v)
+        }
+      }()
       default: break
       }
     }
@@ -416,6 +503,14 @@ nonisolated extension Netclode_V1_AgentCommand: SwiftProtobuf.Message, SwiftProt
       guard case .shutdown(let v)? = self.command else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     }()
+    case .startProcess?: try {
+      guard case .startProcess(let v)? = self.command else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
+    case .cancelProcess?: try {
+      guard case .cancelProcess(let v)? = self.command else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -424,6 +519,96 @@ nonisolated extension Netclode_V1_AgentCommand: SwiftProtobuf.Message, SwiftProt
   public static func ==(lhs: Netclode_V1_AgentCommand, rhs: Netclode_V1_AgentCommand) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs.command != rhs.command {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_StartProcess: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StartProcess"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}process_id\0\u{1}purpose\0\u{1}command\0\u{1}stdin\0\u{1}workdir\0\u{3}timeout_seconds\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.processID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.purpose) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.command) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.stdin) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.workdir) }()
+      case 6: try { try decoder.decodeSingularInt32Field(value: &self.timeoutSeconds) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.processID.isEmpty {
+      try visitor.visitSingularStringField(value: self.processID, fieldNumber: 1)
+    }
+    if !self.purpose.isEmpty {
+      try visitor.visitSingularStringField(value: self.purpose, fieldNumber: 2)
+    }
+    if !self.command.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.command, fieldNumber: 3)
+    }
+    if !self.stdin.isEmpty {
+      try visitor.visitSingularStringField(value: self.stdin, fieldNumber: 4)
+    }
+    if !self.workdir.isEmpty {
+      try visitor.visitSingularStringField(value: self.workdir, fieldNumber: 5)
+    }
+    if self.timeoutSeconds != 0 {
+      try visitor.visitSingularInt32Field(value: self.timeoutSeconds, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_StartProcess, rhs: Netclode_V1_StartProcess) -> Bool {
+    if lhs.processID != rhs.processID {return false}
+    if lhs.purpose != rhs.purpose {return false}
+    if lhs.command != rhs.command {return false}
+    if lhs.stdin != rhs.stdin {return false}
+    if lhs.workdir != rhs.workdir {return false}
+    if lhs.timeoutSeconds != rhs.timeoutSeconds {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_CancelProcess: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CancelProcess"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}process_id\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.processID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.processID.isEmpty {
+      try visitor.visitSingularStringField(value: self.processID, fieldNumber: 1)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_CancelProcess, rhs: Netclode_V1_CancelProcess) -> Bool {
+    if lhs.processID != rhs.processID {return false}
+    if lhs.reason != rhs.reason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

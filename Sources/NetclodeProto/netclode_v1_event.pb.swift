@@ -25,54 +25,142 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 ///
 /// {"kind": "repo_clone", "timestamp": "2026-01-18T22:50:00Z",
 ///  "repo": "https://github.com/owner/repo.git", "stage": "starting", "message": "Cloning repository..."}
-public nonisolated struct Netclode_V1_AgentEvent: Sendable {
+public nonisolated struct Netclode_V1_AgentEvent: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// repo_clone, session_status, repo_access, exec_output, message, git, token
-  public var kind: String = String()
+  /// repo_clone, session_status, repo_access, message, git, token, run, agent_output,
+  /// output_dropped
+  public var kind: String {
+    get {_storage._kind}
+    set {_uniqueStorage()._kind = newValue}
+  }
 
   public var timestamp: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_timestamp ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_timestamp = newValue}
+    get {_storage._timestamp ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._timestamp = newValue}
   }
   /// Returns true if `timestamp` has been explicitly set.
-  public var hasTimestamp: Bool {self._timestamp != nil}
+  public var hasTimestamp: Bool {_storage._timestamp != nil}
   /// Clears the value of `timestamp`. Subsequent reads from it will return its default value.
-  public mutating func clearTimestamp() {self._timestamp = nil}
+  public mutating func clearTimestamp() {_uniqueStorage()._timestamp = nil}
 
-  public var repo: String = String()
+  public var repo: String {
+    get {_storage._repo}
+    set {_uniqueStorage()._repo = newValue}
+  }
 
   /// repo_clone: starting, cloning, done, error
-  public var stage: String = String()
+  public var stage: String {
+    get {_storage._stage}
+    set {_uniqueStorage()._stage = newValue}
+  }
 
-  public var message: String = String()
+  public var message: String {
+    get {_storage._message}
+    set {_uniqueStorage()._message = newValue}
+  }
 
   /// repo_clone/cloning: the git progress phase (e.g. "Receiving objects") and its percentage.
-  public var phase: String = String()
+  public var phase: String {
+    get {_storage._phase}
+    set {_uniqueStorage()._phase = newValue}
+  }
 
   public var percent: Int32 {
-    get {_percent ?? 0}
-    set {_percent = newValue}
+    get {_storage._percent ?? 0}
+    set {_uniqueStorage()._percent = newValue}
   }
   /// Returns true if `percent` has been explicitly set.
-  public var hasPercent: Bool {self._percent != nil}
+  public var hasPercent: Bool {_storage._percent != nil}
   /// Clears the value of `percent`. Subsequent reads from it will return its default value.
-  public mutating func clearPercent() {self._percent = nil}
+  public mutating func clearPercent() {_uniqueStorage()._percent = nil}
 
   /// session_status: the new status.
-  public var status: String = String()
+  public var status: String {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
 
   /// repo_access: the level now in force.
-  public var repoAccess: String = String()
+  public var repoAccess: String {
+    get {_storage._repoAccess}
+    set {_uniqueStorage()._repoAccess = newValue}
+  }
+
+  /// run, agent_output: the run they belong to. run's stage: queued, started, finished (the
+  /// command exited, whatever its code), failed (could not start, timed out, or lost), cancelled.
+  public var runID: String {
+    get {_storage._runID}
+    set {_uniqueStorage()._runID = newValue}
+  }
+
+  /// agent_output: "stdout" or "stderr", and the text (in order; a chunk may end mid-line).
+  public var stream: String {
+    get {_storage._stream}
+    set {_uniqueStorage()._stream = newValue}
+  }
+
+  public var data: String {
+    get {_storage._data}
+    set {_uniqueStorage()._data = newValue}
+  }
+
+  /// run/finished (and failed on a timeout: 124): the command's exit code.
+  public var exitCode: Int32 {
+    get {_storage._exitCode ?? 0}
+    set {_uniqueStorage()._exitCode = newValue}
+  }
+  /// Returns true if `exitCode` has been explicitly set.
+  public var hasExitCode: Bool {_storage._exitCode != nil}
+  /// Clears the value of `exitCode`. Subsequent reads from it will return its default value.
+  public mutating func clearExitCode() {_uniqueStorage()._exitCode = nil}
+
+  /// run, once ended: how long it ran.
+  public var durationMs: Int64 {
+    get {_storage._durationMs}
+    set {_uniqueStorage()._durationMs = newValue}
+  }
+
+  /// run, once ended: the branches pushed during the run.
+  public var pushes: [Netclode_V1_PushedBranch] {
+    get {_storage._pushes}
+    set {_uniqueStorage()._pushes = newValue}
+  }
+
+  /// output_dropped: bytes of the oldest output removed from the history to stay under the cap.
+  public var droppedBytes: Int64 {
+    get {_storage._droppedBytes}
+    set {_uniqueStorage()._droppedBytes = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _timestamp: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
-  fileprivate var _percent: Int32? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// A branch whose remote-tracking ref moved during a run (git updates it on every successful push).
+public nonisolated struct Netclode_V1_PushedBranch: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// owner/repo
+  public var repo: String = String()
+
+  public var branch: String = String()
+
+  /// Commits the push added (new branch: commits not on any branch the remote had before).
+  public var commits: Int32 = 0
+
+  public var created: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -81,7 +169,182 @@ fileprivate nonisolated let _protobuf_package = "netclode.v1"
 
 nonisolated extension Netclode_V1_AgentEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AgentEvent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}timestamp\0\u{1}repo\0\u{1}stage\0\u{1}message\0\u{1}phase\0\u{1}percent\0\u{1}status\0\u{3}repo_access\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}timestamp\0\u{1}repo\0\u{1}stage\0\u{1}message\0\u{1}phase\0\u{1}percent\0\u{1}status\0\u{3}repo_access\0\u{3}run_id\0\u{1}stream\0\u{1}data\0\u{3}exit_code\0\u{3}duration_ms\0\u{1}pushes\0\u{3}dropped_bytes\0")
+
+  fileprivate class _StorageClass {
+    var _kind: String = String()
+    var _timestamp: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _repo: String = String()
+    var _stage: String = String()
+    var _message: String = String()
+    var _phase: String = String()
+    var _percent: Int32? = nil
+    var _status: String = String()
+    var _repoAccess: String = String()
+    var _runID: String = String()
+    var _stream: String = String()
+    var _data: String = String()
+    var _exitCode: Int32? = nil
+    var _durationMs: Int64 = 0
+    var _pushes: [Netclode_V1_PushedBranch] = []
+    var _droppedBytes: Int64 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _kind = source._kind
+      _timestamp = source._timestamp
+      _repo = source._repo
+      _stage = source._stage
+      _message = source._message
+      _phase = source._phase
+      _percent = source._percent
+      _status = source._status
+      _repoAccess = source._repoAccess
+      _runID = source._runID
+      _stream = source._stream
+      _data = source._data
+      _exitCode = source._exitCode
+      _durationMs = source._durationMs
+      _pushes = source._pushes
+      _droppedBytes = source._droppedBytes
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._kind) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._timestamp) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._repo) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._stage) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._message) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._phase) }()
+        case 7: try { try decoder.decodeSingularInt32Field(value: &_storage._percent) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._status) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._repoAccess) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._runID) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._stream) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._data) }()
+        case 13: try { try decoder.decodeSingularInt32Field(value: &_storage._exitCode) }()
+        case 14: try { try decoder.decodeSingularInt64Field(value: &_storage._durationMs) }()
+        case 15: try { try decoder.decodeRepeatedMessageField(value: &_storage._pushes) }()
+        case 16: try { try decoder.decodeSingularInt64Field(value: &_storage._droppedBytes) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._kind.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._kind, fieldNumber: 1)
+      }
+      try { if let v = _storage._timestamp {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      if !_storage._repo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._repo, fieldNumber: 3)
+      }
+      if !_storage._stage.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._stage, fieldNumber: 4)
+      }
+      if !_storage._message.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._message, fieldNumber: 5)
+      }
+      if !_storage._phase.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._phase, fieldNumber: 6)
+      }
+      try { if let v = _storage._percent {
+        try visitor.visitSingularInt32Field(value: v, fieldNumber: 7)
+      } }()
+      if !_storage._status.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._status, fieldNumber: 8)
+      }
+      if !_storage._repoAccess.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._repoAccess, fieldNumber: 9)
+      }
+      if !_storage._runID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._runID, fieldNumber: 10)
+      }
+      if !_storage._stream.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._stream, fieldNumber: 11)
+      }
+      if !_storage._data.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._data, fieldNumber: 12)
+      }
+      try { if let v = _storage._exitCode {
+        try visitor.visitSingularInt32Field(value: v, fieldNumber: 13)
+      } }()
+      if _storage._durationMs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._durationMs, fieldNumber: 14)
+      }
+      if !_storage._pushes.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._pushes, fieldNumber: 15)
+      }
+      if _storage._droppedBytes != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._droppedBytes, fieldNumber: 16)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_AgentEvent, rhs: Netclode_V1_AgentEvent) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._kind != rhs_storage._kind {return false}
+        if _storage._timestamp != rhs_storage._timestamp {return false}
+        if _storage._repo != rhs_storage._repo {return false}
+        if _storage._stage != rhs_storage._stage {return false}
+        if _storage._message != rhs_storage._message {return false}
+        if _storage._phase != rhs_storage._phase {return false}
+        if _storage._percent != rhs_storage._percent {return false}
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._repoAccess != rhs_storage._repoAccess {return false}
+        if _storage._runID != rhs_storage._runID {return false}
+        if _storage._stream != rhs_storage._stream {return false}
+        if _storage._data != rhs_storage._data {return false}
+        if _storage._exitCode != rhs_storage._exitCode {return false}
+        if _storage._durationMs != rhs_storage._durationMs {return false}
+        if _storage._pushes != rhs_storage._pushes {return false}
+        if _storage._droppedBytes != rhs_storage._droppedBytes {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_PushedBranch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PushedBranch"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}repo\0\u{1}branch\0\u{1}commits\0\u{1}created\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -89,65 +352,36 @@ nonisolated extension Netclode_V1_AgentEvent: SwiftProtobuf.Message, SwiftProtob
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._timestamp) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.repo) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.stage) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.message) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.phase) }()
-      case 7: try { try decoder.decodeSingularInt32Field(value: &self._percent) }()
-      case 8: try { try decoder.decodeSingularStringField(value: &self.status) }()
-      case 9: try { try decoder.decodeSingularStringField(value: &self.repoAccess) }()
+      case 1: try { try decoder.decodeSingularStringField(value: &self.repo) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.branch) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.commits) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.created) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.kind.isEmpty {
-      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
-    }
-    try { if let v = self._timestamp {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
     if !self.repo.isEmpty {
-      try visitor.visitSingularStringField(value: self.repo, fieldNumber: 3)
+      try visitor.visitSingularStringField(value: self.repo, fieldNumber: 1)
     }
-    if !self.stage.isEmpty {
-      try visitor.visitSingularStringField(value: self.stage, fieldNumber: 4)
+    if !self.branch.isEmpty {
+      try visitor.visitSingularStringField(value: self.branch, fieldNumber: 2)
     }
-    if !self.message.isEmpty {
-      try visitor.visitSingularStringField(value: self.message, fieldNumber: 5)
+    if self.commits != 0 {
+      try visitor.visitSingularInt32Field(value: self.commits, fieldNumber: 3)
     }
-    if !self.phase.isEmpty {
-      try visitor.visitSingularStringField(value: self.phase, fieldNumber: 6)
-    }
-    try { if let v = self._percent {
-      try visitor.visitSingularInt32Field(value: v, fieldNumber: 7)
-    } }()
-    if !self.status.isEmpty {
-      try visitor.visitSingularStringField(value: self.status, fieldNumber: 8)
-    }
-    if !self.repoAccess.isEmpty {
-      try visitor.visitSingularStringField(value: self.repoAccess, fieldNumber: 9)
+    if self.created != false {
+      try visitor.visitSingularBoolField(value: self.created, fieldNumber: 4)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Netclode_V1_AgentEvent, rhs: Netclode_V1_AgentEvent) -> Bool {
-    if lhs.kind != rhs.kind {return false}
-    if lhs._timestamp != rhs._timestamp {return false}
+  public static func ==(lhs: Netclode_V1_PushedBranch, rhs: Netclode_V1_PushedBranch) -> Bool {
     if lhs.repo != rhs.repo {return false}
-    if lhs.stage != rhs.stage {return false}
-    if lhs.message != rhs.message {return false}
-    if lhs.phase != rhs.phase {return false}
-    if lhs._percent != rhs._percent {return false}
-    if lhs.status != rhs.status {return false}
-    if lhs.repoAccess != rhs.repoAccess {return false}
+    if lhs.branch != rhs.branch {return false}
+    if lhs.commits != rhs.commits {return false}
+    if lhs.created != rhs.created {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

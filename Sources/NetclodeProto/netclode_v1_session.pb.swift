@@ -47,6 +47,14 @@ public nonisolated struct Netclode_V1_CreateSessionRequest: Sendable {
   /// Blobless clones (--filter=blob:none): history without file contents until needed.
   public var blobless: Bool = false
 
+  /// The command that runs a prompt in this session, e.g. ["claude", "-p", "{prompt}"]; it must
+  /// be one of the operator's NETCLODE_AGENT_COMMANDS_ALLOWED. Empty: NETCLODE_AGENT_COMMAND.
+  public var agentCommand: [String] = []
+
+  /// Commits made in the sandbox are authored by this person ("Name <email>") instead of the
+  /// App's bot account.
+  public var gitAuthor: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -220,6 +228,12 @@ public nonisolated struct Netclode_V1_Session: Sendable {
 
   /// Set when status is "error".
   public var error: String = String()
+
+  /// The session's own agent command (empty: the server's NETCLODE_AGENT_COMMAND).
+  public var agentCommand: [String] = []
+
+  /// "Name <email>" when commits are attributed to a person rather than the App's bot account.
+  public var gitAuthor: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -467,13 +481,118 @@ public nonisolated struct Netclode_V1_ResumeSessionResponse: Sendable {
   fileprivate var _session: Netclode_V1_Session? = nil
 }
 
+/// {"sessionId": "...", "prompt": "fix the failing test", "queue": true}
+public nonisolated struct Netclode_V1_RunPromptRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sessionID: String = String()
+
+  public var prompt: String = String()
+
+  /// While another run is in progress: true waits for it to end, false fails with
+  /// failed_precondition.
+  public var queue: Bool = false
+
+  /// 0: the server's NETCLODE_RUN_TIMEOUT; at most NETCLODE_RUN_MAX_TIMEOUT.
+  public var timeoutSeconds: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One event of the run, with its cursor in the session's history (WatchSession can resume after it).
+public nonisolated struct Netclode_V1_RunPromptResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var runID: String = String()
+
+  public var cursor: String = String()
+
+  public var event: Netclode_V1_AgentEvent {
+    get {_event ?? Netclode_V1_AgentEvent()}
+    set {_event = newValue}
+  }
+  /// Returns true if `event` has been explicitly set.
+  public var hasEvent: Bool {self._event != nil}
+  /// Clears the value of `event`. Subsequent reads from it will return its default value.
+  public mutating func clearEvent() {self._event = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _event: Netclode_V1_AgentEvent? = nil
+}
+
+public nonisolated struct Netclode_V1_CancelRunRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sessionID: String = String()
+
+  /// Optional: only cancel if this is the run in progress.
+  public var runID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Netclode_V1_CancelRunResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The run that was asked to stop.
+  public var runID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Either a piece of output or, last, the exit code.
+public nonisolated struct Netclode_V1_ExecStreamResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "stdout" or "stderr".
+  public var stream: String = String()
+
+  public var data: String = String()
+
+  public var exitCode: Int32 {
+    get {_exitCode ?? 0}
+    set {_exitCode = newValue}
+  }
+  /// Returns true if `exitCode` has been explicitly set.
+  public var hasExitCode: Bool {self._exitCode != nil}
+  /// Clears the value of `exitCode`. Subsequent reads from it will return its default value.
+  public mutating func clearExitCode() {self._exitCode = nil}
+
+  public var timedOut: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _exitCode: Int32? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "netclode.v1"
 
 nonisolated extension Netclode_V1_CreateSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateSessionRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{1}name\0\u{1}repos\0\u{3}repo_access\0\u{1}blobless\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{1}name\0\u{1}repos\0\u{3}repo_access\0\u{1}blobless\0\u{3}agent_command\0\u{3}git_author\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -486,6 +605,8 @@ nonisolated extension Netclode_V1_CreateSessionRequest: SwiftProtobuf.Message, S
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.repos) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.repoAccess) }()
       case 5: try { try decoder.decodeSingularBoolField(value: &self.blobless) }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.agentCommand) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.gitAuthor) }()
       default: break
       }
     }
@@ -507,6 +628,12 @@ nonisolated extension Netclode_V1_CreateSessionRequest: SwiftProtobuf.Message, S
     if self.blobless != false {
       try visitor.visitSingularBoolField(value: self.blobless, fieldNumber: 5)
     }
+    if !self.agentCommand.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.agentCommand, fieldNumber: 6)
+    }
+    if !self.gitAuthor.isEmpty {
+      try visitor.visitSingularStringField(value: self.gitAuthor, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -516,6 +643,8 @@ nonisolated extension Netclode_V1_CreateSessionRequest: SwiftProtobuf.Message, S
     if lhs.repos != rhs.repos {return false}
     if lhs.repoAccess != rhs.repoAccess {return false}
     if lhs.blobless != rhs.blobless {return false}
+    if lhs.agentCommand != rhs.agentCommand {return false}
+    if lhs.gitAuthor != rhs.gitAuthor {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -765,7 +894,7 @@ nonisolated extension Netclode_V1_DeleteSessionResponse: SwiftProtobuf.Message, 
 
 nonisolated extension Netclode_V1_Session: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Session"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}repos\0\u{3}repo_access\0\u{3}repo_status\0\u{3}created_at\0\u{3}updated_at\0\u{1}error\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}repos\0\u{3}repo_access\0\u{3}repo_status\0\u{3}created_at\0\u{3}updated_at\0\u{1}error\0\u{3}agent_command\0\u{3}git_author\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -782,6 +911,8 @@ nonisolated extension Netclode_V1_Session: SwiftProtobuf.Message, SwiftProtobuf.
       case 7: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
       case 8: try { try decoder.decodeSingularMessageField(value: &self._updatedAt) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.error) }()
+      case 10: try { try decoder.decodeRepeatedStringField(value: &self.agentCommand) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.gitAuthor) }()
       default: break
       }
     }
@@ -819,6 +950,12 @@ nonisolated extension Netclode_V1_Session: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.error.isEmpty {
       try visitor.visitSingularStringField(value: self.error, fieldNumber: 9)
     }
+    if !self.agentCommand.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.agentCommand, fieldNumber: 10)
+    }
+    if !self.gitAuthor.isEmpty {
+      try visitor.visitSingularStringField(value: self.gitAuthor, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -832,6 +969,8 @@ nonisolated extension Netclode_V1_Session: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs._createdAt != rhs._createdAt {return false}
     if lhs._updatedAt != rhs._updatedAt {return false}
     if lhs.error != rhs.error {return false}
+    if lhs.agentCommand != rhs.agentCommand {return false}
+    if lhs.gitAuthor != rhs.gitAuthor {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1311,6 +1450,209 @@ nonisolated extension Netclode_V1_ResumeSessionResponse: SwiftProtobuf.Message, 
 
   public static func ==(lhs: Netclode_V1_ResumeSessionResponse, rhs: Netclode_V1_ResumeSessionResponse) -> Bool {
     if lhs._session != rhs._session {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_RunPromptRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RunPromptRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}session_id\0\u{1}prompt\0\u{1}queue\0\u{3}timeout_seconds\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.sessionID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.prompt) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.queue) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.timeoutSeconds) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sessionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.sessionID, fieldNumber: 1)
+    }
+    if !self.prompt.isEmpty {
+      try visitor.visitSingularStringField(value: self.prompt, fieldNumber: 2)
+    }
+    if self.queue != false {
+      try visitor.visitSingularBoolField(value: self.queue, fieldNumber: 3)
+    }
+    if self.timeoutSeconds != 0 {
+      try visitor.visitSingularInt32Field(value: self.timeoutSeconds, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_RunPromptRequest, rhs: Netclode_V1_RunPromptRequest) -> Bool {
+    if lhs.sessionID != rhs.sessionID {return false}
+    if lhs.prompt != rhs.prompt {return false}
+    if lhs.queue != rhs.queue {return false}
+    if lhs.timeoutSeconds != rhs.timeoutSeconds {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_RunPromptResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RunPromptResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}run_id\0\u{1}cursor\0\u{1}event\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.runID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.cursor) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._event) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.runID.isEmpty {
+      try visitor.visitSingularStringField(value: self.runID, fieldNumber: 1)
+    }
+    if !self.cursor.isEmpty {
+      try visitor.visitSingularStringField(value: self.cursor, fieldNumber: 2)
+    }
+    try { if let v = self._event {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_RunPromptResponse, rhs: Netclode_V1_RunPromptResponse) -> Bool {
+    if lhs.runID != rhs.runID {return false}
+    if lhs.cursor != rhs.cursor {return false}
+    if lhs._event != rhs._event {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_CancelRunRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CancelRunRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}session_id\0\u{3}run_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.sessionID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.runID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sessionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.sessionID, fieldNumber: 1)
+    }
+    if !self.runID.isEmpty {
+      try visitor.visitSingularStringField(value: self.runID, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_CancelRunRequest, rhs: Netclode_V1_CancelRunRequest) -> Bool {
+    if lhs.sessionID != rhs.sessionID {return false}
+    if lhs.runID != rhs.runID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_CancelRunResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CancelRunResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}run_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.runID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.runID.isEmpty {
+      try visitor.visitSingularStringField(value: self.runID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_CancelRunResponse, rhs: Netclode_V1_CancelRunResponse) -> Bool {
+    if lhs.runID != rhs.runID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_ExecStreamResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ExecStreamResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}stream\0\u{1}data\0\u{3}exit_code\0\u{3}timed_out\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.stream) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.data) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self._exitCode) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.timedOut) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.stream.isEmpty {
+      try visitor.visitSingularStringField(value: self.stream, fieldNumber: 1)
+    }
+    if !self.data.isEmpty {
+      try visitor.visitSingularStringField(value: self.data, fieldNumber: 2)
+    }
+    try { if let v = self._exitCode {
+      try visitor.visitSingularInt32Field(value: v, fieldNumber: 3)
+    } }()
+    if self.timedOut != false {
+      try visitor.visitSingularBoolField(value: self.timedOut, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_ExecStreamResponse, rhs: Netclode_V1_ExecStreamResponse) -> Bool {
+    if lhs.stream != rhs.stream {return false}
+    if lhs.data != rhs.data {return false}
+    if lhs._exitCode != rhs._exitCode {return false}
+    if lhs.timedOut != rhs.timedOut {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

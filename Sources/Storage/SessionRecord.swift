@@ -11,7 +11,7 @@ import Foundation
 public struct SessionRecord: Sendable, Equatable, Codable {
     public var id: String
     public var name: String
-    /// `creating`, `cloning`, `ready`, `running`, `paused`, `error` or `deleted`.
+    /// `creating`, `cloning`, `ready`, `paused`, `error` or `deleted`.
     public var status: String
     /// Normalised clone URLs.
     public var repos: [String]
@@ -25,6 +25,10 @@ public struct SessionRecord: Sendable, Equatable, Codable {
     public var updatedAt: Date
     /// Why the session is in `error`, if it is.
     public var error: String?
+    /// The session's own agent command (an argv template); empty: the server's.
+    public var agentCommand: [String]
+    /// `Name <email>` when the session's commits are attributed to a person, not the App's bot.
+    public var gitAuthor: String?
 
     public init(
         id: String,
@@ -36,7 +40,9 @@ public struct SessionRecord: Sendable, Equatable, Codable {
         repoStatus: [RepoStatusRecord] = [],
         createdAt: Date,
         updatedAt: Date,
-        error: String? = nil
+        error: String? = nil,
+        agentCommand: [String] = [],
+        gitAuthor: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -48,5 +54,7 @@ public struct SessionRecord: Sendable, Equatable, Codable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.error = error
+        self.agentCommand = agentCommand
+        self.gitAuthor = gitAuthor
     }
 }

@@ -30,7 +30,17 @@ public protocol SessionStore: Sendable {
     /// Appends one event; returns its cursor (strictly increasing across the whole store, i.e. the
     /// row id). Cursors are never reused, even after the events holding them are deleted.
     /// Throws ``StorageError/notFound(_:)`` if the session does not exist.
-    func appendEvent(sessionID: String, payload: [UInt8], at date: Date) async throws -> Int64
+    ///
+    /// A `capped` event counts against the session's output cap: ``dropOldestCappedEvents(sessionID:atLeast:)``
+    /// removes such events, oldest first, and leaves every other event alone.
+    func appendEvent(sessionID: String, payload: [UInt8], at date: Date, capped: Bool) async throws -> Int64
+
+    /// The payload bytes of the session's capped events.
+    func cappedBytes(sessionID: String) async throws -> Int
+
+    /// Deletes the session's oldest capped events until their payloads add up to at least
+    /// `bytes` (or none is left); returns how many events and bytes went.
+    func dropOldestCappedEvents(sessionID: String, atLeast bytes: Int) async throws -> (events: Int, bytes: Int)
 
     /// Events of a session with cursor > `cursor` (0 = from the start), oldest first, at most `limit`.
     /// To page, pass the last returned cursor as the next `cursor`.
@@ -42,4 +52,11 @@ public protocol SessionStore: Sendable {
 
     /// Releases the store. Later calls throw ``StorageError/closed``; closing twice is harmless.
     func close() async throws
+}
+
+extension SessionStore {
+    /// Appends an event that does not count against the output cap.
+    public func appendEvent(sessionID: String, payload: [UInt8], at date: Date) async throws -> Int64 {
+        try await appendEvent(sessionID: sessionID, payload: payload, at: date, capped: false)
+    }
 }

@@ -102,7 +102,7 @@ struct SessionListTests {
             // Bad input names the field and what would do.
             let unknown = await fixture.listError { $0.statuses = ["ready", "bogus"] }
             #expect(unknown?.code == .invalidArgument)
-            #expect(unknown?.message == "statuses: unknown status \"bogus\"; valid statuses are creating, cloning, ready, running, paused, error, deleted",
+            #expect(unknown?.message == "statuses: unknown status \"bogus\"; valid statuses are creating, cloning, ready, paused, error, deleted",
                     "\(String(describing: unknown))")
             for size: Int32 in [-1, 1001] {
                 let error = await fixture.listError { $0.pageSize = size }

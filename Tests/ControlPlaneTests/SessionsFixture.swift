@@ -13,10 +13,12 @@ struct SessionsFixture {
     var controlPlane: ControlPlaneProcess
     var client: ConnectClient
 
-    static func start(repos: [String] = ["demo/hello", "demo/widgets", "other/tools"], uninstalledRepos: [String] = ["outsider/secret"], withGitHubApp: Bool = true, tokenTTL: Int? = nil) async throws -> SessionsFixture {
+    static func start(repos: [String] = ["demo/hello", "demo/widgets", "other/tools"], uninstalledRepos: [String] = ["outsider/secret"], withGitHubApp: Bool = true, tokenTTL: Int? = nil,
+                      environment extra: [String: String] = [:]) async throws -> SessionsFixture {
         let forge = try await ForgeProcess.start(repos: repos, uninstalledRepos: uninstalledRepos, tokenTTL: tokenTTL)
         do {
-            let environment = withGitHubApp ? ControlPlaneProcess.githubEnvironment(for: forge) : [:]
+            var environment = withGitHubApp ? ControlPlaneProcess.githubEnvironment(for: forge) : [:]
+            environment.merge(extra) { _, new in new }
             let controlPlane = try await ControlPlaneProcess.start(environment: environment)
             return SessionsFixture(forge: forge, controlPlane: controlPlane, client: Self.client(for: controlPlane))
         } catch {
@@ -33,13 +35,14 @@ struct SessionsFixture {
         try await client.unary("\(Self.service)/\(method)", request, as: Response.self, timeout: .seconds(60))
     }
 
-    func create(repos: [String], access: String = "", name: String = "test") async throws -> Netclode_V1_Session {
-        let request = Netclode_V1_CreateSessionRequest.with {
+    func create(repos: [String], access: String = "", name: String = "test", configure: (inout Netclode_V1_CreateSessionRequest) -> Void = { _ in }) async throws -> Netclode_V1_Session {
+        var request = Netclode_V1_CreateSessionRequest.with {
             $0.type = "session.create"
             $0.name = name
             $0.repos = repos
             $0.repoAccess = access
         }
+        configure(&request)
         let response: Netclode_V1_CreateSessionResponse = try await call("CreateSession", request)
         return response.session
     }

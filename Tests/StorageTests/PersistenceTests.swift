@@ -59,14 +59,15 @@ struct PersistenceTests {
             try await again.close()
 
             // A later build adds a migration: only that one runs, and the data is untouched.
+            let nextVersion = Migrations.all.map(\.version).max()! + 1
             let next = Migration(
-                version: 2,
+                version: nextVersion,
                 name: "test: an extra table",
                 statements: ["CREATE TABLE extra (id INTEGER PRIMARY KEY)"]
             )
             let upgraded = try await SQLiteSessionStore.open(path: path, logger: logs.logger(), migrations: Migrations.all + [next])
-            #expect(upgraded.appliedMigrations == [2])
-            #expect(try await upgraded.recordedMigrations() == [1, 2])
+            #expect(upgraded.appliedMigrations == [nextVersion])
+            #expect(try await upgraded.recordedMigrations() == Migrations.all.map(\.version) + [nextVersion])
             #expect(try await upgraded.session(id: "survivor") != nil)
             try await upgraded.close()
 
@@ -74,10 +75,10 @@ struct PersistenceTests {
             #expect(reopened.appliedMigrations.isEmpty)
             try await reopened.close()
 
-            #expect(logs.text.components(separatedBy: "Applied storage migration").count - 1 == 2)
+            #expect(logs.text.components(separatedBy: "Applied storage migration").count - 1 == Migrations.all.count + 1)
 
             // An older build refuses a file whose schema it does not know.
-            await #expect(throws: StorageError.unsupportedSchema(2)) {
+            await #expect(throws: StorageError.unsupportedSchema(nextVersion)) {
                 let old = try await SQLiteSessionStore.open(path: path, logger: logs.logger())
                 try await old.close()
             }
@@ -88,8 +89,9 @@ struct PersistenceTests {
     func failedMigrationRollsBack() async throws {
         try await TemporaryDirectory.with(prefix: "netclode-storage") { directory in
             let path = databasePath(in: directory)
+            let nextVersion = Migrations.all.map(\.version).max()! + 1
             let broken = Migration(
-                version: 2,
+                version: nextVersion,
                 name: "test: half-valid",
                 statements: ["CREATE TABLE half (id INTEGER)", "THIS IS NOT SQL"]
             )
@@ -97,9 +99,9 @@ struct PersistenceTests {
                 let store = try await SQLiteSessionStore.open(path: path, logger: LogCapture().logger(), migrations: Migrations.all + [broken])
                 try await store.close()
             }
-            let fixed = Migration(version: 2, name: "test: fixed", statements: ["CREATE TABLE half (id INTEGER)"])
+            let fixed = Migration(version: nextVersion, name: "test: fixed", statements: ["CREATE TABLE half (id INTEGER)"])
             let store = try await SQLiteSessionStore.open(path: path, logger: LogCapture().logger(), migrations: Migrations.all + [fixed])
-            #expect(store.appliedMigrations == [2])
+            #expect(store.appliedMigrations == [nextVersion])
             try await store.close()
         }
     }

@@ -42,19 +42,32 @@ public enum ProcessMemory {
         return nil
     }
 
+    /// `memchr` and `memcmp` over the raw bytes: a debug build's generic slice operations take
+    /// minutes over the hundreds of megabytes a Swift process maps. (`memmem` is a GNU extension
+    /// Swift's Glibc module does not export.)
     private static func match(_ needle: [UInt8], length: Int, alphabet: Set<UInt8>, in bytes: ArraySlice<UInt8>) -> String? {
-        var index = bytes.startIndex
-        while let found = bytes[index...].firstIndex(of: needle[0]) {
-            let valueStart = found + needle.count
-            let valueEnd = valueStart + length
-            if valueEnd <= bytes.endIndex, bytes[found..<valueStart].elementsEqual(needle),
-               bytes[valueStart..<valueEnd].allSatisfy(alphabet.contains),
-               valueEnd == bytes.endIndex || !alphabet.contains(bytes[valueEnd]) {
-                return String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
+        bytes.withUnsafeBytes { raw -> String? in
+            guard let base = raw.baseAddress else { return nil }
+            var offset = 0
+            while offset + needle.count + length <= raw.count {
+                guard let candidate = memchr(base + offset, Int32(needle[0]), raw.count - offset) else { return nil }
+                let found = UnsafeRawPointer(candidate)
+                guard (found - base) + needle.count <= raw.count,
+                      needle.withUnsafeBytes({ memcmp(found, $0.baseAddress!, needle.count) }) == 0 else {
+                    offset = (found - base) + 1
+                    continue
+                }
+                let valueStart = (found - base) + needle.count
+                let valueEnd = valueStart + length
+                guard valueEnd <= raw.count else { return nil }
+                let value = UnsafeRawBufferPointer(rebasing: raw[valueStart..<valueEnd])
+                if value.allSatisfy(alphabet.contains), valueEnd == raw.count || !alphabet.contains(raw[valueEnd]) {
+                    return String(decoding: value, as: UTF8.self)
+                }
+                offset = (found - base) + 1
             }
-            index = found + 1
+            return nil
         }
-        return nil
     }
 }
 

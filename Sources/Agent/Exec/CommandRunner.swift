@@ -55,6 +55,60 @@ public struct CommandRunner: Sendable {
     ///   runs and fails is a result with its exit code.
     public func run(_ command: [String], workdir: String = "", environment extra: [String: String] = [:],
                     timeout: Duration = .seconds(600), knownSecrets: [String] = []) async throws -> CommandResult {
+        let launch = try prepare(command, workdir: workdir, environment: extra, knownSecrets: knownSecrets)
+        let limit = outputLimit
+        let grace = killGrace
+        let started = ContinuousClock.now
+        let result: ExecutionResult<Collected, SequenceOutput, SequenceOutput>
+        do {
+            result = try await Subprocess.run(
+                launch.executable,
+                arguments: Arguments(Array(command.dropFirst())),
+                environment: .inherit.updating(launch.overrides),
+                workingDirectory: launch.directory,
+                platformOptions: launch.platformOptions,
+                input: .none,
+                output: .sequence,
+                error: .sequence
+            ) { execution in
+                try await Self.collect(execution, limit: limit, timeout: timeout, grace: grace)
+            }
+        } catch let error as SubprocessError {
+            throw CommandRunnerError.launchFailed(executable: command[0], reason: Self.describe(error))
+        }
+        let duration = ContinuousClock.now - started
+        let collected = result.closureResult
+
+        var exitCode: Int32
+        switch result.terminationStatus {
+        case .exited(let code): exitCode = Int32(code)
+        case .signaled(let signal): exitCode = 128 + Int32(signal)
+        }
+        if collected.timedOut { exitCode = CommandResult.timeoutExitCode }
+
+        var stdout = collected.stdout.text
+        var stderr = collected.stderr.text
+        if redactsOutput {
+            stdout = SecretRedactor.redact(stdout, knownSecrets: launch.secrets)
+            stderr = SecretRedactor.redact(stderr, knownSecrets: launch.secrets)
+        }
+        return CommandResult(exitCode: exitCode, stdout: stdout, stderr: stderr,
+                             stdoutTruncated: collected.stdout.truncated, stderrTruncated: collected.stderr.truncated,
+                             timedOut: collected.timedOut, duration: duration)
+    }
+
+    /// How a command is started: shared by ``run(_:workdir:environment:timeout:knownSecrets:)``
+    /// and ``stream(_:workdir:environment:input:timeout:knownSecrets:control:onOutput:)``.
+    struct Launch: Sendable {
+        var executable: Executable
+        var directory: FilePath
+        var overrides: [Environment.Key: String?]
+        /// Strings redacted from the output: the ones handed in and any token in the environment.
+        var secrets: [String]
+        var platformOptions: PlatformOptions
+    }
+
+    func prepare(_ command: [String], workdir: String, environment extra: [String: String], knownSecrets: [String]) throws -> Launch {
         guard let program = command.first, !program.isEmpty else { throw CommandRunnerError.emptyCommand }
         let directory: URL
         do {
@@ -89,46 +143,8 @@ public struct CommandRunner: Sendable {
         var platformOptions = PlatformOptions()
         platformOptions.processGroupID = 0 // its own group, so a timeout reaches its children too
         platformOptions.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: killGrace)]
-
-        let limit = outputLimit
-        let grace = killGrace
-        let started = ContinuousClock.now
-        let result: ExecutionResult<Collected, SequenceOutput, SequenceOutput>
-        do {
-            result = try await Subprocess.run(
-                executable,
-                arguments: Arguments(Array(command.dropFirst())),
-                environment: .inherit.updating(overrides),
-                workingDirectory: FilePath(directory.path),
-                platformOptions: platformOptions,
-                input: .none,
-                output: .sequence,
-                error: .sequence
-            ) { execution in
-                try await Self.collect(execution, limit: limit, timeout: timeout, grace: grace)
-            }
-        } catch let error as SubprocessError {
-            throw CommandRunnerError.launchFailed(executable: program, reason: Self.describe(error))
-        }
-        let duration = ContinuousClock.now - started
-        let collected = result.closureResult
-
-        var exitCode: Int32
-        switch result.terminationStatus {
-        case .exited(let code): exitCode = Int32(code)
-        case .signaled(let signal): exitCode = 128 + Int32(signal)
-        }
-        if collected.timedOut { exitCode = CommandResult.timeoutExitCode }
-
-        var stdout = collected.stdout.text
-        var stderr = collected.stderr.text
-        if redactsOutput {
-            stdout = SecretRedactor.redact(stdout, knownSecrets: secrets)
-            stderr = SecretRedactor.redact(stderr, knownSecrets: secrets)
-        }
-        return CommandResult(exitCode: exitCode, stdout: stdout, stderr: stderr,
-                             stdoutTruncated: collected.stdout.truncated, stderrTruncated: collected.stderr.truncated,
-                             timedOut: collected.timedOut, duration: duration)
+        return Launch(executable: executable, directory: FilePath(directory.path), overrides: overrides,
+                      secrets: secrets, platformOptions: platformOptions)
     }
 
     struct Collected: Sendable {
@@ -190,7 +206,7 @@ public struct CommandRunner: Sendable {
         }
     }
 
-    private static func describe(_ error: SubprocessError) -> String {
+    static func describe(_ error: SubprocessError) -> String {
         if error.code == .executableNotFound { return "command not found" }
         if error.code == .failedToChangeWorkingDirectory { return "cannot enter the working directory" }
         if let underlying = error.underlyingError { return "\(underlying)" }

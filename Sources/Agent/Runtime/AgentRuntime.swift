@@ -12,8 +12,8 @@ public actor AgentRuntime {
     static let reportMethod = "netclode.v1.AgentService/Report"
     static let version = "0.1"
 
-    private let settings: AgentSettings
-    private let logger: Logger
+    let settings: AgentSettings
+    let logger: Logger
     private let client: ConnectClient
     private let credentials = CredentialStore()
     private let helper: CredentialHelperConfiguration
@@ -22,17 +22,16 @@ public actor AgentRuntime {
     private var shuttingDown = false
     /// The access level of the credentials in force ("read"/"write").
     private var access = ""
-    /// Reports leave one at a time, in the order they were made: a progress tick sent after
-    /// `done` must never arrive after it.
-    private let outbox: AsyncStream<Netclode_V1_AgentReport.OneOf_Report>.Continuation
-    private let outboxStream: AsyncStream<Netclode_V1_AgentReport.OneOf_Report>
+    /// Reports leave one at a time, in the order they were made (see ``ReportOutbox``).
+    let outbox = ReportOutbox()
+    /// Runs and streamed execs in progress, by process id, so `CancelProcess` can stop them.
+    var processes: [String: ProcessControl] = [:]
 
     public init(settings: AgentSettings, logger: Logger) {
         self.settings = settings
         self.logger = logger
         self.client = ConnectClient(baseURL: settings.controlPlaneURL, codec: .proto, headers: [("Authorization", "Bearer \(settings.secret)")])
         self.helper = CredentialHelperConfiguration(executable: CredentialHelperConfiguration.currentExecutable(), socketPath: settings.socketPath)
-        (outboxStream, outbox) = AsyncStream.makeStream()
     }
 
     /// Runs until the control plane says shut down (or refuses this agent for good).
@@ -41,7 +40,10 @@ public actor AgentRuntime {
         let server = try await CredentialServer.start(socketPath: settings.socketPath, store: credentials, logger: logger)
         defer { Task { await server.stop() } }
         let sender = Task { await self.sendReports() }
-        defer { sender.cancel() }
+        defer {
+            outbox.finish()
+            sender.cancel()
+        }
         var backoff = Duration.milliseconds(250)
         var refusals = 0
         while !shuttingDown {
@@ -81,6 +83,10 @@ public actor AgentRuntime {
         case .exec(let request):
             let id = command.id
             Task { await self.exec(request, commandID: id) }
+        case .startProcess(let start):
+            Task { await self.runProcess(start) }
+        case .cancelProcess(let cancel):
+            processes[cancel.processID]?.stop(.cancelled(cancel.reason))
         case .shutdown(let shutdown):
             logger.info("shutting down: \(shutdown.reason)")
             shuttingDown = true
@@ -101,7 +107,7 @@ public actor AgentRuntime {
             logger.error("could not write the git configuration: \(error)")
         }
         guard cloning == nil else { return }
-        let targets = config.repos.map { CloneTarget(url: $0.url, owner: $0.owner, name: $0.name, directory: $0.directory) }
+        let targets = self.targets
         let credentials = self.credentials
         let cloner = RepositoryCloner(
             workspace: settings.workspace, credentials: helper, options: .init(blobless: config.blobless),
@@ -118,10 +124,28 @@ public actor AgentRuntime {
         }
     }
 
-    private func exec(_ request: Netclode_V1_ExecRequest, commandID: String) async {
-        let secrets = await credentials.secrets
+    /// What a command the session runs sees besides the agent's environment: git's credential
+    /// helper, and the session's token as `GITHUB_TOKEN`.
+    func commandEnvironment() async -> [String: String] {
         var environment = helper.environment
         if let token = await credentials.credentials.first?.token { environment["GITHUB_TOKEN"] = token }
+        return environment
+    }
+
+    /// The repositories of the session, as the config describes them.
+    var targets: [CloneTarget] {
+        (config?.repos ?? []).map { CloneTarget(url: $0.url, owner: $0.owner, name: $0.name, directory: $0.directory) }
+    }
+
+    var knownSecrets: [String] {
+        get async { await credentials.secrets }
+    }
+
+    var workspace: URL { settings.workspace }
+
+    private func exec(_ request: Netclode_V1_ExecRequest, commandID: String) async {
+        let secrets = await credentials.secrets
+        let environment = await commandEnvironment()
         var response = Netclode_V1_ExecResponse()
         do {
             let runner = CommandRunner(workspace: settings.workspace)
@@ -143,7 +167,7 @@ public actor AgentRuntime {
 
     /// git's own message stays in the command's stderr; the session also learns why the push
     /// was refused and, for a read-only session, how to switch.
-    private func pushRefusalHint(_ stderr: String) -> Netclode_V1_AgentEvent? {
+    func pushRefusalHint(_ stderr: String) -> Netclode_V1_AgentEvent? {
         guard let line = stderr.split(separator: "\n").first(where: { $0.contains("Permission to") && $0.contains("denied to") }) else {
             return nil
         }
@@ -161,12 +185,12 @@ public actor AgentRuntime {
     // MARK: Helpers
 
     /// Queues a report; ``sendReports()`` delivers it after every earlier one.
-    private func report(_ body: Netclode_V1_AgentReport.OneOf_Report) {
-        outbox.yield(body)
+    func report(_ body: Netclode_V1_AgentReport.OneOf_Report) {
+        outbox.post(body)
     }
 
     private func sendReports() async {
-        for await body in outboxStream {
+        while let body = await outbox.next() {
             await send(body)
         }
     }

@@ -39,14 +39,33 @@ enum SessionServiceRoutes {
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.resumeSession(request.sessionID) }
             return .with { $0.session = session }
         }
+        router.connectServerStream("\(service)/RunPrompt", Netclode_V1_RunPromptRequest.self, Netclode_V1_RunPromptResponse.self, options: options) { request, _, stream in
+            let events = try await connectCall { () async throws(ControlPlaneError) in try await manager.runPrompt(request) }
+            defer { events.close() }
+            try await forward(events, to: stream)
+        }
+        router.connectUnary("\(service)/CancelRun", Netclode_V1_CancelRunRequest.self, Netclode_V1_CancelRunResponse.self, options: options) { request, _ in
+            try await connectCall { () async throws(ControlPlaneError) in try await manager.cancelRun(request) }
+        }
+        router.connectServerStream("\(service)/ExecStream", Netclode_V1_ExecRequest.self, Netclode_V1_ExecStreamResponse.self, options: options) { request, _, stream in
+            let output = try await connectCall { () async throws(ControlPlaneError) in try await manager.execStream(request) }
+            defer { output.close() }
+            try await forward(output, to: stream)
+        }
         router.connectServerStream("\(service)/WatchSession", Netclode_V1_WatchSessionRequest.self, Netclode_V1_WatchSessionResponse.self, options: options) { request, _, stream in
             let watch = try await connectCall { () async throws(ControlPlaneError) in try await manager.watch(request.sessionID, afterCursor: request.afterCursor) }
             defer { watch.close() }
-            do {
-                for try await batch in watch { try await stream.send(contentsOf: batch) }
-            } catch let error as ControlPlaneError {
-                throw error.connectError
-            }
+            try await forward(watch, to: stream)
+        }
+    }
+
+    /// Sends each batch of `sequence` as one write; its errors become Connect errors.
+    private static func forward<Batches: AsyncSequence, Response: SwiftProtobuf.Message>(_ sequence: Batches, to stream: ConnectServerStream<Response>) async throws
+    where Batches.Element == [Response] {
+        do {
+            for try await batch in sequence { try await stream.send(contentsOf: batch) }
+        } catch let error as ControlPlaneError {
+            throw error.connectError
         }
     }
 }

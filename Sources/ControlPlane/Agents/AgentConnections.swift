@@ -98,9 +98,12 @@ actor AgentConnections {
         }
     }
 
-    /// Sends a command that needs no reply.
-    func send(sessionID: String, _ command: Netclode_V1_AgentCommand) {
-        connections[sessionID]?.continuation.yield(command)
+    /// Sends a command that needs no reply; false when the agent is not connected.
+    @discardableResult
+    func send(sessionID: String, _ command: Netclode_V1_AgentCommand) -> Bool {
+        guard let connection = connections[sessionID] else { return false }
+        connection.continuation.yield(command)
+        return true
     }
 
     /// Delivers a reply to the command waiting for it; replies nobody waits for are dropped.

@@ -32,7 +32,8 @@ public struct ControlPlaneServer: Sendable {
         let store = try await SQLiteSessionStore.open(path: settings.databasePath, logger: logger)
         let runtime = LocalSandboxRuntime(dataDirectory: settings.dataDirectory, isolation: settings.sandbox, hiddenPaths: hiddenPaths + [settings.databasePath], logger: logger)
         let manager = SessionManager(store: store, runtime: runtime, github: github, options: .init(
-            agentExecutable: agentExecutable, maxConcurrentStarts: settings.maxConcurrentStarts, maxQueuedStarts: settings.maxQueuedStarts),
+            agentExecutable: agentExecutable, maxConcurrentStarts: settings.maxConcurrentStarts, maxQueuedStarts: settings.maxQueuedStarts,
+            runs: settings.runs),
             logger: logger, metrics: metrics)
         return ControlPlaneServer(settings: settings, manager: manager, logger: logger)
     }

@@ -14,8 +14,12 @@ struct CreateSessionInput: Sendable {
     /// nil when the session has no repositories: the level is then meaningless and not stored.
     let access: RepoAccess?
     let blobless: Bool
+    /// The session's own agent command, one the operator allows; nil: the server's.
+    let agentCommand: AgentCommandTemplate?
+    /// A person to attribute the session's commits to; nil: the App's bot account.
+    let gitAuthor: GitAuthor?
 
-    init(_ request: Netclode_V1_CreateSessionRequest, webURL: URL) throws(ControlPlaneError) {
+    init(_ request: Netclode_V1_CreateSessionRequest, webURL: URL, runs: RunSettings) throws(ControlPlaneError) {
         if !request.type.isEmpty && request.type != "session.create" {
             throw .invalidArgument("type must be \"session.create\" (or omitted), got \"\(request.type)\"")
         }
@@ -40,6 +44,25 @@ struct CreateSessionInput: Sendable {
             throw .invalidArgument("repoAccess must be \"read\" or \"write\", got \"\(request.repoAccess)\"")
         }
         blobless = request.blobless
+        if request.agentCommand.isEmpty {
+            agentCommand = nil
+        } else {
+            let command = try AgentCommandTemplate(request.agentCommand, source: "agentCommand")
+            guard runs.allows(command) else {
+                let allowed = ([runs.agentCommand].compactMap { $0 } + runs.allowedCommands).map(\.description)
+                throw .invalidArgument("agentCommand \(command) is not allowed on this server; "
+                    + (allowed.isEmpty ? "it allows none (NETCLODE_AGENT_COMMANDS_ALLOWED is empty)" : "allowed: \(allowed.joined(separator: ", "))"))
+            }
+            agentCommand = command
+        }
+        if request.gitAuthor.isEmpty {
+            gitAuthor = nil
+        } else {
+            guard let author = GitAuthor(parsing: request.gitAuthor) else {
+                throw .invalidArgument("gitAuthor must be \"Name <email>\", e.g. \"Ada Lovelace <ada@example.com>\"; got \"\(request.gitAuthor)\"")
+            }
+            gitAuthor = author
+        }
     }
 }
 

@@ -7,8 +7,6 @@ import Storage
 
 /// The agent channel: attaching, reports, and credential delivery.
 extension SessionManager {
-    static let agentIdentity = (name: "Netclode Agent", email: "netclode-agent@users.noreply.github.com")
-
     /// An agent dialled back. Checks its secret (useless for any other session) and opens its
     /// command stream, which starts with the session's config and current credentials.
     public func attachAgent(sessionID: String, secret: String) async throws(ControlPlaneError) -> AsyncStream<Netclode_V1_AgentCommand> {
@@ -19,7 +17,7 @@ extension SessionManager {
         guard record.sessionStatus.wantsSandbox else {
             throw .failedPrecondition("session \(sessionID) is \(record.status)")
         }
-        var initial: [Netclode_V1_AgentCommand] = [.make(.config(agentConfig(for: record)))]
+        var initial: [Netclode_V1_AgentCommand] = [.make(.config(await agentConfig(for: record)))]
         if let credentials = await currentCredentials(sessionID) { initial.append(.make(.credentials(credentials))) }
         let stream = await agents.attach(sessionID: sessionID, initial: initial)
         await starts.release(sessionID)  // started: the next queued sandbox may start
@@ -39,7 +37,14 @@ extension SessionManager {
         switch report.report {
         case .event(let event):
             try admit(event, from: report.sessionID)
-            try await record(event, for: report.sessionID)
+            switch event.kind {
+            case ProcessEventKind.execOutput, ProcessEventKind.exec:
+                deliverExecStreamEvent(event, from: report.sessionID)
+            case ProcessEventKind.run, ProcessEventKind.agentOutput:
+                try await recordRunEvent(event, for: report.sessionID)
+            default:
+                try await record(event, for: report.sessionID)
+            }
         case .ack(let ack): await agents.resolve(commandID: ack.commandID, .ack(ack))
         case .execResult(let result): await agents.resolve(commandID: result.commandID, .execResult(result.response))
         case nil: throw .invalidArgument("report is empty")
@@ -47,13 +52,16 @@ extension SessionManager {
     }
 
     /// Stores an event, tells the watchers, and folds clone progress into the session's status.
-    func record(_ event: Netclode_V1_AgentEvent, for sessionID: String) async throws(ControlPlaneError) {
+    /// Run output is `capped`: it counts against the session's output cap (SessionManager+Runs.swift).
+    func record(_ event: Netclode_V1_AgentEvent, for sessionID: String, capped: Bool = false) async throws(ControlPlaneError) {
         guard records[sessionID] != nil else { throw .notFound("session \"\(sessionID)\" not found") }
+        let stored: (cursor: Int64, size: Int)
         do {
-            _ = try await appendInOrder(event, for: sessionID)
+            stored = try await appendInOrder(event, for: sessionID, capped: capped)
         } catch {
             throw .internal("could not store an event of session \(sessionID): \(error)")
         }
+        if capped { await enforceOutputCap(sessionID, added: stored.size) }
         if event.kind == "repo_clone" {
             timeClone(event, sessionID: sessionID)
             try await applyCloneProgress(event, to: sessionID)
@@ -69,21 +77,21 @@ extension SessionManager {
     /// one. Each append therefore waits until the session's previous one is published. The work
     /// runs in its own task, so a caller that is cancelled mid-way cannot leave a stored event
     /// unpublished.
-    func appendInOrder(_ event: Netclode_V1_AgentEvent, for sessionID: String) async throws -> Int64 {
+    func appendInOrder(_ event: Netclode_V1_AgentEvent, for sessionID: String, capped: Bool = false) async throws -> (cursor: Int64, size: Int) {
         let payload = try event.serializedBytes() as [UInt8]
         let previous = eventAppends[sessionID]
         let store = self.store
         let hub = self.hub
         let append = Task<Int64, any Error> {
             _ = await previous?.result
-            let cursor = try await store.appendEvent(sessionID: sessionID, payload: payload, at: Date())
+            let cursor = try await store.appendEvent(sessionID: sessionID, payload: payload, at: Date(), capped: capped)
             await hub.publish(sessionID, .event(cursor: cursor, event))
             return cursor
         }
         eventAppends[sessionID] = append
         let result = await append.result
         if eventAppends[sessionID] == append { eventAppends[sessionID] = nil }
-        return try result.get()
+        return (try result.get(), payload.count)
     }
 
     /// Keeps `repoStatus` at each repo's last stage, and moves the session to `ready` once every
@@ -159,11 +167,12 @@ extension SessionManager {
         return credentials
     }
 
-    private func agentConfig(for record: SessionRecord) -> Netclode_V1_AgentConfig {
+    private func agentConfig(for record: SessionRecord) async -> Netclode_V1_AgentConfig {
         var config = Netclode_V1_AgentConfig()
         config.blobless = record.blobless
-        config.gitUserName = Self.agentIdentity.name
-        config.gitUserEmail = Self.agentIdentity.email
+        let author = await commitIdentity.author(sessionAuthor: record.gitAuthor, logger: sessionLogger(record.id))
+        config.gitUserName = author.name
+        config.gitUserEmail = author.email
         let references = record.repos.compactMap { try? RepositoryReference.parse($0, webURL: github.endpoints.webURL) }
         config.repos = references.map { reference in
             var spec = Netclode_V1_RepoSpec()

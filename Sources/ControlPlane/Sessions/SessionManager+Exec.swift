@@ -6,10 +6,24 @@ import Storage
 /// `Exec`: a command run by the session's agent in its workspace.
 extension SessionManager {
     public func exec(_ request: Netclode_V1_ExecRequest) async throws(ControlPlaneError) -> Netclode_V1_ExecResponse {
-        let record = try await existing(request.sessionID)
-        guard record.sessionStatus.wantsSandbox else {
-            throw .failedPrecondition("session \(record.id) is \(record.status); exec needs a running sandbox")
+        let (record, command, timeout) = try await validatedExec(request)
+        let reply: AgentConnections.Reply
+        do {
+            reply = try await agents.request(sessionID: record.id, .make(.exec(command)), timeout: timeout + .seconds(15))
+        } catch {
+            throw Self.controlPlaneError(error)
         }
+        guard case .execResult(let result) = reply else {
+            throw .internal("the agent answered an exec with an acknowledgement")
+        }
+        return result
+    }
+
+    /// Checks an `Exec`/`ExecStream` request (the session has a sandbox whose agent is connected,
+    /// a program, a workdir inside the workspace) and settles its timeout.
+    func validatedExec(_ request: Netclode_V1_ExecRequest) async throws(ControlPlaneError) -> (SessionRecord, Netclode_V1_ExecRequest, Duration) {
+        let record = try await existing(request.sessionID)
+        try requireSandbox(record, for: "exec")
         guard let program = request.command.first, !program.isEmpty else {
             throw .invalidArgument("command is empty: give the program and its arguments, e.g. [\"git\", \"status\"]")
         }
@@ -22,19 +36,9 @@ extension SessionManager {
         timeout = min(timeout, options.maximumExecTimeout)
         var command = request
         command.timeoutSeconds = Int32(timeout.components.seconds)
-
         guard await agents.waitUntilAttached(record.id, timeout: .seconds(15)) else {
             throw .unavailable("the agent of session \(record.id) is not connected")
         }
-        let reply: AgentConnections.Reply
-        do {
-            reply = try await agents.request(sessionID: record.id, .make(.exec(command)), timeout: timeout + .seconds(15))
-        } catch {
-            throw Self.controlPlaneError(error)
-        }
-        guard case .execResult(let result) = reply else {
-            throw .internal("the agent answered an exec with an acknowledgement")
-        }
-        return result
+        return (record, command, timeout)
     }
 }

@@ -80,6 +80,9 @@ extension SessionManager {
     public func shutdown() async {
         restoreTask?.cancel()  // restores still waiting for a slot or a turn give up
         await drainOperations(timeout: .seconds(30))
+        // The sandboxes stop below, and their runs with them: said in each history now, while
+        // the store is open.
+        for id in Array(runs.keys) { await endRuns(of: id, because: "the control plane shut down") }
         for id in records.keys where await agents.isAttached(id) {
             await agents.send(sessionID: id, .make(.shutdown(.with { $0.reason = "control plane shutting down" })))
         }

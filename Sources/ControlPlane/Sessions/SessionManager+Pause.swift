@@ -74,6 +74,7 @@ extension SessionManager {
 
     /// Tells the agent, stops its sandbox, revokes the session's tokens and closes its channel.
     func stopSandbox(_ id: String, reason: String) async {
+        await endRuns(of: id, because: reason)
         await agents.send(sessionID: id, .make(.shutdown(.with { $0.reason = reason })))
         stopping.insert(id)
         await runtime.stop(sessionID: id, grace: .seconds(3))

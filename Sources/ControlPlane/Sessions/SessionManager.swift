@@ -30,10 +30,12 @@ public actor SessionManager {
         public var startSlotTimeout: Duration
         /// Live items a watcher may fall behind by before its watch is closed (see ``WatchInbox``).
         public var watcherInboxCapacity: Int
+        /// The agent command, timeouts and output cap of runs (``RunSettings``).
+        public var runs: RunSettings
 
         public init(agentExecutable: String, acknowledgementTimeout: Duration = .seconds(10), defaultExecTimeout: Duration = .seconds(120), maximumExecTimeout: Duration = .seconds(3600),
                     maxConcurrentStarts: Int = ControlPlaneSettings.defaultMaxConcurrentStarts, maxQueuedStarts: Int = ControlPlaneSettings.defaultMaxQueuedStarts,
-                    startSlotTimeout: Duration = .seconds(60), watcherInboxCapacity: Int = 10_000) {
+                    startSlotTimeout: Duration = .seconds(60), watcherInboxCapacity: Int = 10_000, runs: RunSettings = RunSettings()) {
             self.agentExecutable = agentExecutable
             self.acknowledgementTimeout = acknowledgementTimeout
             self.defaultExecTimeout = defaultExecTimeout
@@ -42,6 +44,7 @@ public actor SessionManager {
             self.maxQueuedStarts = maxQueuedStarts
             self.startSlotTimeout = startSlotTimeout
             self.watcherInboxCapacity = watcherInboxCapacity
+            self.runs = runs
         }
     }
 
@@ -82,6 +85,17 @@ public actor SessionManager {
     public let metrics: ServerMetrics
     /// When each repository's clone started (its `starting` event arrived), until `done` or `error`.
     var cloneStarts: [CloneKey: ContinuousClock.Instant] = [:]
+    /// The run in progress of each session, and the `RunPrompt`s queued behind it (Runs/).
+    var runs: [String: ActiveRun] = [:]
+    let runWaiters = WaitQueue<String, Void>()
+    /// Run output bytes in each session's history, once known, and the sessions whose oldest
+    /// output is being dropped (Runs/OutputCap.swift).
+    var outputBytes: [String: Int] = [:]
+    var trimmingOutput: Set<String> = []
+    /// `ExecStream`s in progress by process id: the session and the caller's inbox.
+    var execStreams: [String: (sessionID: String, inbox: WatchInbox)] = [:]
+    /// Who commits in the sandboxes: the App's bot account, looked up once.
+    let commitIdentity: CommitIdentity
 
     public init(store: any SessionStore, runtime: any SandboxRuntime, github: GitHubAccess, options: Options, logger: Logger, metrics: ServerMetrics = ServerMetrics()) {
         self.store = store
@@ -92,12 +106,13 @@ public actor SessionManager {
         self.metrics = metrics
         self.hub = SessionEventHub(inboxCapacity: options.watcherInboxCapacity)
         self.starts = StartLimiter(limit: options.maxConcurrentStarts, queueLimit: options.maxQueuedStarts, slotTimeout: options.startSlotTimeout)
+        self.commitIdentity = CommitIdentity(github: github)
     }
 
     // MARK: API
 
     public func createSession(_ request: Netclode_V1_CreateSessionRequest) async throws(ControlPlaneError) -> Netclode_V1_Session {
-        let input = try CreateSessionInput(request, webURL: github.endpoints.webURL)
+        let input = try CreateSessionInput(request, webURL: github.endpoints.webURL, runs: options.runs)
         if !input.repositories.isEmpty, case .notConfigured(let error, _) = github {
             throw .failedPrecondition(error.message)
         }
@@ -107,7 +122,8 @@ public actor SessionManager {
             id: id, name: input.name.isEmpty ? id : input.name, status: SessionStatus.creating.rawValue,
             repos: input.repositories.map { $0.cloneURL(webURL: github.endpoints.webURL).absoluteString },
             repoAccess: input.access?.rawValue, blobless: input.blobless, repoStatus: [],
-            createdAt: now, updatedAt: now, error: nil
+            createdAt: now, updatedAt: now, error: nil,
+            agentCommand: input.agentCommand?.arguments ?? [], gitAuthor: input.gitAuthor?.description
         )
         return try await exclusively(id) { () async throws(ControlPlaneError) in
             // Refused for lack of a start slot: nothing was made yet.
@@ -139,6 +155,7 @@ public actor SessionManager {
             try await setStatus(id, .deleted)
             await hub.finish(id)
             reportBudgets[id] = nil
+            outputBytes[id] = nil
             return try await existing(id).wire
         }
     }
@@ -259,6 +276,7 @@ public actor SessionManager {
             guard !stopping.contains(id), let record = records[id], record.sessionStatus.wantsSandbox else { return }
             if case .running = await runtime.status(sessionID: id) { return }  // a resume started a new one
             sessionLogger(id).error("agent exited unexpectedly", metadata: ["code": "\(code)"])
+            await endRuns(of: id, because: "the agent exited unexpectedly (exit code \(code))")
             await github.broker?.revoke(session: id)
             await agents.unregister(sessionID: id)
             try await setStatus(id, .error, error: "the agent exited unexpectedly (exit code \(code)); see the agent log")

@@ -23,6 +23,8 @@ extension SessionRecord {
         session.createdAt = Google_Protobuf_Timestamp(date: createdAt)
         session.updatedAt = Google_Protobuf_Timestamp(date: updatedAt)
         if let error { session.error = error }
+        session.agentCommand = agentCommand
+        if let gitAuthor { session.gitAuthor = gitAuthor }
         return session
     }
 

@@ -24,6 +24,8 @@ public struct ControlPlaneSettings: Sendable {
     /// How many starts may wait for a slot (`NETCLODE_MAX_QUEUED_STARTS`); beyond that a new
     /// session is refused with `resource_exhausted` and nothing is made for it.
     public var maxQueuedStarts: Int = defaultMaxQueuedStarts
+    /// The agent command, timeouts and output cap of runs (`NETCLODE_AGENT_COMMAND`, ...).
+    public var runs = RunSettings()
 
     public struct Overrides: Sendable {
         public var listen: String?
@@ -71,6 +73,7 @@ public struct ControlPlaneSettings: Sendable {
                                                   range: 1...1024, default: Self.defaultMaxConcurrentStarts)
         maxQueuedStarts = try Self.parseCount(settings["NETCLODE_MAX_QUEUED_STARTS"], name: "NETCLODE_MAX_QUEUED_STARTS",
                                               range: 0...100_000, default: Self.defaultMaxQueuedStarts)
+        runs = try RunSettings(settings: settings)
     }
 
     /// Whether only this machine can reach the listen address (`127.0.0.0/8`, `::1`, `localhost`).
@@ -129,7 +132,7 @@ public struct ControlPlaneSettings: Sendable {
 extension ControlPlaneSettings: CustomStringConvertible, CustomDebugStringConvertible {
     public var description: String {
         "ControlPlaneSettings(listen: \(host):\(port), dataDirectory: \(dataDirectory.path), database: \(databasePath), "
-            + "apiToken: <redacted>, sandbox: \(sandbox), logLevel: \(logLevel), maxConcurrentStarts: \(maxConcurrentStarts), maxQueuedStarts: \(maxQueuedStarts))"
+            + "apiToken: <redacted>, sandbox: \(sandbox), logLevel: \(logLevel), maxConcurrentStarts: \(maxConcurrentStarts), maxQueuedStarts: \(maxQueuedStarts), agentCommand: \(runs.agentCommand?.description ?? "none"))"
     }
 
     public var debugDescription: String { description }

@@ -42,6 +42,9 @@ struct APIHandler: Sendable {
             }
         case (.get, 3) where (s[0] == "orgs" || s[0] == "users") && s[2] == "installation":
             return await installationLookup(call) { metadata in metadata.installation(accountLogin: s[1]) }
+        case (.get, 2) where s[0] == "users":
+            // Public on GitHub: no credentials needed.
+            return await user(login: s[1].removingPercentEncoding ?? s[1], urls: call.urls)
         case (.delete, 2) where s == ["installation", "token"]:
             return await withToken(call) { token, _ in
                 await state.revoke(token)
@@ -54,6 +57,19 @@ struct APIHandler: Sendable {
         default:
             return APIResponse.notFound()
         }
+    }
+
+    /// `GET /users/{login}`: an account of the forge, or the App's bot user `<slug>[bot]` (type
+    /// `Bot`), which is who GitHub shows as the author of the App's commits.
+    private func user(login: String, urls: ForgeURLs) async -> Response {
+        let metadata = await state.metadata
+        if login.caseInsensitiveCompare(metadata.app.botLogin) == .orderedSame {
+            return APIResponse.json(.ok, AccountSchema.json(login: metadata.app.botLogin, id: metadata.app.botUserID, type: "Bot", urls: urls))
+        }
+        guard let account = metadata.accounts.first(where: { $0.login.caseInsensitiveCompare(login) == .orderedSame }) else {
+            return APIResponse.notFound(documentationURL: "https://docs.github.com/rest/users/users#get-a-user")
+        }
+        return APIResponse.json(.ok, AccountSchema.json(account, urls: urls))
     }
 
     // MARK: Authentication

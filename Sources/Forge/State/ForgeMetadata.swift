@@ -30,6 +30,12 @@ public struct AppRecord: Codable, Sendable, Equatable {
     public var name: String
     public var clientID: String
     public var createdAt: String
+
+    /// The App's bot user, who authors its commits: `<slug>[bot]`.
+    public var botLogin: String { "\(slug)[bot]" }
+    /// The bot user's id. GitHub numbers bot users apart from the App (the App's id is not its
+    /// bot's); the forge derives one so it is stable across restarts.
+    public var botUserID: Int { 100_000_000 + id }
 }
 
 /// A user account owning repositories (GitHub's `simple-user`).

@@ -34,6 +34,8 @@ public struct GitHubAPIClient: Sendable {
         /// As an installation: `Authorization: token <token>`. `issuedAt` lets a 401 right after a
         /// mint be retried.
         case installation(token: String, issuedAt: Date?)
+        /// No `Authorization` header: public endpoints such as `GET /users/{login}`.
+        case anonymous
     }
 
     /// A finished exchange: status, headers and the collected body.
@@ -142,6 +144,7 @@ public struct GitHubAPIClient: Sendable {
         switch credential {
         case .app: request.headers.add(name: "Authorization", value: "Bearer \(try signer.token())")
         case .installation(let token, _): request.headers.add(name: "Authorization", value: "token \(token)")
+        case .anonymous: break
         }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")

@@ -52,6 +52,17 @@ enum Migrations {
                 "CREATE INDEX events_session_cursor ON events (session_id, cursor)",
             ]
         ),
+        Migration(
+            version: 2,
+            name: "runs: agent command, commit author, capped output events",
+            statements: [
+                "ALTER TABLE sessions ADD COLUMN agent_command TEXT NOT NULL DEFAULT '[]'",  // a JSON array
+                "ALTER TABLE sessions ADD COLUMN git_author TEXT",
+                // 1 for run output, which the output cap may drop oldest first.
+                "ALTER TABLE events ADD COLUMN capped INTEGER NOT NULL DEFAULT 0",
+                "CREATE INDEX events_session_capped ON events (session_id, capped, cursor)",
+            ]
+        ),
     ]
 
     /// Applies those of `migrations` that the database has not recorded yet, in version order.

@@ -79,14 +79,14 @@ public final class SQLiteSessionStore: SessionStore {
     // MARK: Sessions
 
     private static let sessionColumns =
-        "id, name, status, repos, repo_access, blobless, repo_status, created_at, updated_at, error"
+        "id, name, status, repos, repo_access, blobless, repo_status, created_at, updated_at, error, agent_command, git_author"
 
     public func insertSession(_ session: SessionRecord) async throws {
         let binds = try Self.binds(for: session)
         try await run { connection in
             do {
                 try await connection.execute(
-                    "INSERT INTO sessions (\(Self.sessionColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    "INSERT INTO sessions (\(Self.sessionColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                     binds
                 )
             } catch let error as SQLiteError
@@ -103,7 +103,7 @@ public final class SQLiteSessionStore: SessionStore {
             try await connection.query(
                 """
                 UPDATE sessions SET name = ?2, status = ?3, repos = ?4, repo_access = ?5, blobless = ?6,
-                    repo_status = ?7, created_at = ?8, updated_at = ?9, error = ?10
+                    repo_status = ?7, created_at = ?8, updated_at = ?9, error = ?10, agent_command = ?11, git_author = ?12
                 WHERE id = ?1 RETURNING id
                 """,
                 binds
@@ -135,15 +135,15 @@ public final class SQLiteSessionStore: SessionStore {
 
     // MARK: Events
 
-    public func appendEvent(sessionID: String, payload: [UInt8], at date: Date) async throws -> Int64 {
+    public func appendEvent(sessionID: String, payload: [UInt8], at date: Date, capped: Bool) async throws -> Int64 {
         // RETURNING, not last_insert_rowid(): the connection is shared by concurrent appenders, and
         // another insert could land between this one and a separate rowid query.
         // COALESCE: SQLite binds a zero-length blob with no buffer as NULL.
         let rows = try await run { connection in
             do {
                 return try await connection.query(
-                    "INSERT INTO events (session_id, payload, created_at) VALUES (?1, COALESCE(?2, x''), ?3) RETURNING cursor",
-                    [.text(sessionID), .blob(ByteBuffer(bytes: payload)), .integer(Int(Millis.encode(date)))]
+                    "INSERT INTO events (session_id, payload, created_at, capped) VALUES (?1, COALESCE(?2, x''), ?3, ?4) RETURNING cursor",
+                    [.text(sessionID), .blob(ByteBuffer(bytes: payload)), .integer(Int(Millis.encode(date))), .integer(capped ? 1 : 0)]
                 )
             } catch let error as SQLiteError where error.reason == .constraintForeignKeyFailed {
                 throw StorageError.notFound(sessionID)
@@ -174,6 +174,36 @@ public final class SQLiteSessionStore: SessionStore {
         }
     }
 
+    public func cappedBytes(sessionID: String) async throws -> Int {
+        let rows = try await run { connection in
+            try await connection.query(
+                "SELECT COALESCE(SUM(length(payload)), 0) AS bytes FROM events WHERE session_id = ?1 AND capped = 1",
+                [.text(sessionID)])
+        }
+        return Int(try rows.first?.int64("bytes") ?? 0)
+    }
+
+    public func dropOldestCappedEvents(sessionID: String, atLeast bytes: Int) async throws -> (events: Int, bytes: Int) {
+        guard bytes > 0 else { return (0, 0) }
+        return try await run { connection in
+            // The oldest capped events whose running total first reaches `bytes`, in one statement:
+            // the window sum is over cursor order, so the cut is exactly "oldest first".
+            let rows = try await connection.query(
+                """
+                DELETE FROM events WHERE cursor IN (
+                    SELECT cursor FROM (
+                        SELECT cursor, SUM(length(payload)) OVER (ORDER BY cursor) - length(payload) AS before
+                        FROM events WHERE session_id = ?1 AND capped = 1
+                    ) WHERE before < ?2
+                ) RETURNING length(payload) AS bytes
+                """,
+                [.text(sessionID), .integer(bytes)])
+            var freed = 0
+            for row in rows { freed += Int(try row.int64("bytes")) }
+            return (rows.count, freed)
+        }
+    }
+
     // MARK: Lifecycle
 
     public func close() async throws {
@@ -199,7 +229,7 @@ public final class SQLiteSessionStore: SessionStore {
         }
     }
 
-    /// The bound values ?1…?10, in ``sessionColumns`` order.
+    /// The bound values ?1…?12, in ``sessionColumns`` order.
     private static func binds(for session: SessionRecord) throws(StorageError) -> [SQLiteData] {
         [
             .text(session.id),
@@ -212,6 +242,8 @@ public final class SQLiteSessionStore: SessionStore {
             .integer(Int(Millis.encode(session.createdAt))),
             .integer(Int(Millis.encode(session.updatedAt))),
             session.error.map(SQLiteData.text) ?? .null,
+            try JSONColumn.encode(session.agentCommand),
+            session.gitAuthor.map(SQLiteData.text) ?? .null,
         ]
     }
 
@@ -226,7 +258,9 @@ public final class SQLiteSessionStore: SessionStore {
             repoStatus: try row.json("repo_status", as: [RepoStatusRecord].self),
             createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at"),
-            error: try row.optionalText("error")
+            error: try row.optionalText("error"),
+            agentCommand: try row.json("agent_command", as: [String].self),
+            gitAuthor: try row.optionalText("git_author")
         )
     }
 }

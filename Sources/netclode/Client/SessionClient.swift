@@ -53,6 +53,24 @@ struct SessionClient: Sendable {
         try await connect.unary("\(Self.service)/Exec", request, as: Netclode_V1_ExecResponse.self)
     }
 
+    /// Output as it comes, then the exit code; no client deadline (the server bounds it).
+    func execStream(_ request: Netclode_V1_ExecRequest) -> ConnectResponseStream<Netclode_V1_ExecStreamResponse> {
+        connect.serverStream("\(Self.service)/ExecStream", request, as: Netclode_V1_ExecStreamResponse.self)
+    }
+
+    /// The run's events until it ends; no client deadline (the server's run timeout bounds it).
+    func runPrompt(_ request: Netclode_V1_RunPromptRequest) -> ConnectResponseStream<Netclode_V1_RunPromptResponse> {
+        connect.serverStream("\(Self.service)/RunPrompt", request, as: Netclode_V1_RunPromptResponse.self)
+    }
+
+    func cancelRun(_ sessionID: String, runID: String = "") async throws -> Netclode_V1_CancelRunResponse {
+        let request = Netclode_V1_CancelRunRequest.with {
+            $0.sessionID = sessionID
+            $0.runID = runID
+        }
+        return try await connect.unary("\(Self.service)/CancelRun", request, as: Netclode_V1_CancelRunResponse.self, timeout: Self.unaryTimeout)
+    }
+
     /// History after `afterCursor`, then one `session.updated` snapshot, then live items.
     func watch(_ sessionID: String, afterCursor: String = "") -> ConnectResponseStream<Netclode_V1_WatchSessionResponse> {
         let request = Netclode_V1_WatchSessionRequest.with {

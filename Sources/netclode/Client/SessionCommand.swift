@@ -13,7 +13,8 @@ struct SessionCommand: AsyncParsableCommand {
 
             Exit codes: 0 success; 1 the server refused or failed the request, or the session ended in error; \
             2 no API token, token rejected or unusable server URL; 3 server unreachable or not answering; \
-            64 command-line usage. `session exec` exits with the command's own exit code.
+            64 command-line usage. `session exec` exits with the command's own exit code, `session run` with \
+            the agent's.
 
             Example:
               export NETCLODE_URL=http://127.0.0.1:8080 NETCLODE_API_TOKEN=...
@@ -23,7 +24,7 @@ struct SessionCommand: AsyncParsableCommand {
         subcommands: [
             SessionCreateCommand.self, SessionListCommand.self, SessionGetCommand.self, SessionDeleteCommand.self,
             SessionEventsCommand.self, SessionExecCommand.self, SessionAccessCommand.self, SessionPauseCommand.self,
-            SessionResumeCommand.self,
+            SessionResumeCommand.self, SessionRunCommand.self, SessionCancelCommand.self,
         ]
     )
 }

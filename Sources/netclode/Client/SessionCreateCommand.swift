@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NetclodeProto
 import SwiftProtobuf
 
@@ -10,10 +11,13 @@ struct SessionCreateCommand: AsyncParsableCommand {
         discussion: """
             Prints the new session's id and status. With --watch, shows each repository's clone \
             (a live bar on a terminal, one line per stage otherwise) and returns once the session is \
-            ready; it exits 1 when the session ends in error or a repository failed to clone.
+            ready; it exits 1 when the session ends in error or a repository failed to clone. With \
+            --prompt it then runs the agent on the prompt like `session run` and exits with the \
+            agent's exit code.
 
             Example:
               netclode session create --repo owner/repo --repo owner/other --access write --name my-feature --watch
+              netclode session create --repo owner/repo --access write --prompt "fix the failing test and push a branch"
             """
     )
 
@@ -38,7 +42,24 @@ struct SessionCreateCommand: AsyncParsableCommand {
     @Flag(help: "Follow the clones and return when the session is ready.")
     var watch = false
 
+    @Option(help: ArgumentHelp("Once the repositories are cloned, run the agent on this prompt and stream it (implies --watch).", valueName: "prompt"))
+    var prompt: String?
+
+    @Option(name: .customLong("agent-command"), help: ArgumentHelp("The session's own agent command as a JSON array, one the server allows, e.g. '[\"aider\", \"--message\", \"{prompt}\"]'.", valueName: "json"))
+    var agentCommand: String?
+
+    @Option(name: .customLong("git-author"), help: ArgumentHelp("Attribute the session's commits to this person instead of the App's bot.", valueName: "\"Name <email>\""))
+    var gitAuthor: String?
+
+    func validate() throws {
+        if let prompt, prompt.allSatisfy(\.isWhitespace) { throw ValidationError("--prompt is empty: say what the agent should do") }
+        if let agentCommand, (try? JSONDecoder().decode([String].self, from: Data(agentCommand.utf8))) == nil {
+            throw ValidationError("--agent-command must be a JSON array of strings, e.g. '[\"claude\", \"-p\", \"{prompt}\"]'")
+        }
+    }
+
     func run() async throws {
+        var exitCode: Int32 = 0
         try await ClientFailure.reporting {
             let sessions = try client.connection().sessionClient()
             let request = Netclode_V1_CreateSessionRequest.with {
@@ -47,6 +68,8 @@ struct SessionCreateCommand: AsyncParsableCommand {
                 $0.repos = repos
                 $0.repoAccess = access?.rawValue ?? ""
                 $0.blobless = blobless
+                if let agentCommand { $0.agentCommand = (try? JSONDecoder().decode([String].self, from: Data(agentCommand.utf8))) ?? [] }
+                $0.gitAuthor = gitAuthor ?? ""
             }
             let response = try await sessions.create(request)
             let session = response.session
@@ -56,8 +79,11 @@ struct SessionCreateCommand: AsyncParsableCommand {
                 let named = session.name.isEmpty || session.name == session.id ? "" : " (\(session.name))"
                 ClientOutput.line("Created session \(session.id)\(named): \(session.status)")
             }
-            guard watch else { return }
+            guard watch || prompt != nil else { return }
             try await SessionWatcher(sessions: sessions, json: client.json).waitUntilReady(session)
+            guard let prompt else { return }
+            exitCode = try await SessionRunCommand.run(prompt, in: session.id, queue: true, timeout: 0, sessions: sessions, json: client.json)
         }
+        if exitCode != 0 { throw ExitCode(exitCode) }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConnectRPC
 import NetclodeProto
 import SwiftProtobuf
 
@@ -9,9 +10,10 @@ struct SessionExecCommand: AsyncParsableCommand {
         abstract: "Run a command in a session's sandbox and exit with its exit code.",
         discussion: """
             The command is an argv (no shell; use sh -c for one) run in the session's workspace, or \
-            in --workdir relative to it (with several repos each is in owner__repo). Its stdout and \
-            stderr are printed on stdout and stderr once it finished; the server caps the output and \
-            the CLI says when it was cut.
+            in --workdir relative to it (with several repos each is in owner__repo). On a terminal \
+            its stdout and stderr are printed as they come (ExecStream); otherwise, or with \
+            --no-stream, once it finished (the server then caps the output and the CLI says when it \
+            was cut). --stream forces streaming, e.g. into a pipe.
 
             Example:
               netclode session exec 3f2a9c0d1e --workdir owner__repo -- git log --oneline
@@ -29,6 +31,9 @@ struct SessionExecCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Stop the command after this many seconds (server default 120).", valueName: "seconds"))
     var timeout: Int32?
+
+    @Flag(inversion: .prefixedNo, help: "Print the output as it comes (default: on a terminal).")
+    var stream: Bool?
 
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The command and its arguments, after --.", valueName: "command"))
     var command: [String] = []
@@ -53,6 +58,10 @@ struct SessionExecCommand: AsyncParsableCommand {
                 $0.workdir = workdir ?? ""
                 $0.timeoutSeconds = timeout ?? 0
             }
+            if stream ?? (ClientOutput.stdoutIsTerminal && !client.json) {
+                exitCode = try await Self.stream(request, sessions: sessions, json: client.json)
+                return
+            }
             let response = try await sessions.exec(request)
             if client.json {
                 try ClientOutput.json(response)
@@ -69,5 +78,19 @@ struct SessionExecCommand: AsyncParsableCommand {
             exitCode = response.exitCode
         }
         if exitCode != 0 { throw ExitCode(exitCode) }
+    }
+
+    /// Prints each chunk as it arrives; the command's exit code.
+    private static func stream(_ request: Netclode_V1_ExecRequest, sessions: SessionClient, json: Bool) async throws -> Int32 {
+        for try await chunk in sessions.execStream(request) {
+            if json { try ClientOutput.json(chunk) }
+            if chunk.hasExitCode {
+                if chunk.timedOut && !json { ClientOutput.error("netclode: the command timed out") }
+                return chunk.exitCode
+            }
+            guard !json else { continue }
+            if chunk.stream == "stderr" { ClientOutput.writeError(chunk.data) } else { ClientOutput.write(chunk.data) }
+        }
+        throw ClientFailure.failed("the server did not report the command's exit code")
     }
 }

@@ -1,0 +1,137 @@
+import NetclodeProto
+import Synchronization
+
+/// The agent's reports waiting to be sent, in the order they were made.
+///
+/// One sender drains it (``next()``), so a progress tick made after `done` never arrives after it.
+/// Process output is special in two ways:
+/// - a chunk joins the chunk queued just before it when both belong to the same process and
+///   stream (up to ``chunkLimit`` bytes), so a process that prints faster than reports travel
+///   costs fewer, larger reports instead of a queue of tiny ones;
+/// - at most ``outputBudget`` bytes of output wait at once: ``postOutput(_:)`` suspends until the
+///   sender has made room, and the process reading the output stops reading meanwhile, so a
+///   flooding process is slowed down by its pipe instead of growing the agent's memory.
+final class ReportOutbox: Sendable {
+    typealias Body = Netclode_V1_AgentReport.OneOf_Report
+
+    /// The largest output chunk in one event: well under the control plane's 64 KiB event cap.
+    static let chunkLimit = 32 * 1024
+    static let outputBudget = 1 << 20
+
+    private struct State {
+        var items: [Body] = []
+        var outputBytes = 0
+        var consumer: CheckedContinuation<Body?, Never>?
+        var roomWaiters: [CheckedContinuation<Void, Never>] = []
+        var finished = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Queues a report.
+    func post(_ body: Body) {
+        let consumer = state.withLock { state -> CheckedContinuation<Body?, Never>? in
+            guard !state.finished else { return nil }
+            if let consumer = state.consumer {
+                state.consumer = nil
+                return consumer
+            }
+            state.items.append(body)
+            return nil
+        }
+        consumer?.resume(returning: body)
+    }
+
+    /// Queues an output event (its `data` cut into chunks of at most ``chunkLimit`` bytes),
+    /// waiting first until the output already queued is under ``outputBudget``.
+    func postOutput(_ event: Netclode_V1_AgentEvent) async {
+        for piece in Self.pieces(of: event.data, limit: Self.chunkLimit) {
+            await waitForRoom()
+            var chunk = event
+            chunk.data = piece
+            let consumer = state.withLock { state -> CheckedContinuation<Body?, Never>? in
+                guard !state.finished else { return nil }
+                if let consumer = state.consumer {
+                    // The sender is idle: the chunk leaves at once and never counts as waiting.
+                    state.consumer = nil
+                    return consumer
+                }
+                state.outputBytes += piece.utf8.count
+                if case .event(var last)? = state.items.last, last.kind == chunk.kind, last.runID == chunk.runID,
+                   last.stream == chunk.stream, last.data.utf8.count + piece.utf8.count <= Self.chunkLimit {
+                    last.data += piece
+                    state.items[state.items.count - 1] = .event(last)
+                } else {
+                    state.items.append(.event(chunk))
+                }
+                return nil
+            }
+            consumer?.resume(returning: .event(chunk))
+        }
+    }
+
+    /// The next report, once there is one; nil after ``finish()``.
+    func next() async -> Body? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Body?, Never>) in
+            let (item, ended, room) = state.withLock { state -> (Body?, Bool, [CheckedContinuation<Void, Never>]) in
+                guard !state.items.isEmpty else {
+                    if state.finished { return (nil, true, []) }
+                    state.consumer = continuation
+                    return (nil, false, [])
+                }
+                let item = state.items.removeFirst()
+                if case .event(let event) = item, !event.data.isEmpty {
+                    state.outputBytes -= event.data.utf8.count
+                }
+                guard state.outputBytes < Self.outputBudget else { return (item, false, []) }
+                let room = state.roomWaiters
+                state.roomWaiters.removeAll()
+                return (item, false, room)
+            }
+            for waiter in room { waiter.resume() }
+            if let item { continuation.resume(returning: item) } else if ended { continuation.resume(returning: nil) }
+        }
+    }
+
+    /// Ends the outbox: the sender gets nil once the queue is empty, and waiting producers go on.
+    func finish() {
+        let (consumer, room) = state.withLock { state in
+            state.finished = true
+            defer { state.consumer = nil; state.roomWaiters.removeAll() }
+            return (state.items.isEmpty ? state.consumer : nil, state.roomWaiters)
+        }
+        consumer?.resume(returning: nil)
+        for waiter in room { waiter.resume() }
+    }
+
+    private func waitForRoom() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let proceed = state.withLock { state -> Bool in
+                guard !state.finished, state.outputBytes >= Self.outputBudget else { return true }
+                state.roomWaiters.append(continuation)
+                return false
+            }
+            if proceed { continuation.resume() }
+        }
+    }
+
+    /// `text` in pieces of at most `limit` UTF-8 bytes, cut between characters' scalars.
+    static func pieces(of text: String, limit: Int) -> [String] {
+        guard text.utf8.count > limit else { return [text] }
+        var pieces: [String] = []
+        var current = String.UnicodeScalarView()
+        var size = 0
+        for scalar in text.unicodeScalars {
+            let length = UTF8.width(scalar)
+            if size + length > limit {
+                pieces.append(String(current))
+                current = String.UnicodeScalarView()
+                size = 0
+            }
+            current.append(scalar)
+            size += length
+        }
+        if !current.isEmpty { pieces.append(String(current)) }
+        return pieces
+    }
+}
