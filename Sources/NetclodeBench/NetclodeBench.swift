@@ -27,6 +27,7 @@ struct NetclodeBench: AsyncParsableCommand {
         case memory
         case appendRate = "append-rate"
         case restart
+        case runOutput = "run-output"
 
         func run(_ context: BenchContext) async throws -> [ResultRow] {
             switch self {
@@ -38,6 +39,7 @@ struct NetclodeBench: AsyncParsableCommand {
             case .memory: return try await MemoryScenario(context: context).run()
             case .appendRate: return try await AppendRateScenario(context: context).run()
             case .restart: return try await RestartScenario(context: context).run()
+            case .runOutput: return try await RunOutputScenario(context: context).run()
             }
         }
     }

@@ -136,6 +136,10 @@ public nonisolated struct Netclode_V1_StartProcess: Sendable {
 
   public var timeoutSeconds: Int32 = 0
 
+  /// Over the sandbox's environment: what the operator passes to the agent command
+  /// (NETCLODE_AGENT_ENV), e.g. the agent's own API key.
+  public var environment: Dictionary<String,String> = [:]
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -284,14 +288,39 @@ public nonisolated struct Netclode_V1_AgentReport: Sendable {
     set {report = .execResult(newValue)}
   }
 
+  /// Several events at once, in order: what the agent sends while output piles up faster than
+  /// one report per round trip could carry.
+  public var events: Netclode_V1_AgentEventBatch {
+    get {
+      if case .events(let v)? = report {return v}
+      return Netclode_V1_AgentEventBatch()
+    }
+    set {report = .events(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Report: Equatable, Sendable {
     case event(Netclode_V1_AgentEvent)
     case ack(Netclode_V1_CommandAck)
     case execResult(Netclode_V1_ExecResult)
+    /// Several events at once, in order: what the agent sends while output piles up faster than
+    /// one report per round trip could carry.
+    case events(Netclode_V1_AgentEventBatch)
 
   }
+
+  public init() {}
+}
+
+public nonisolated struct Netclode_V1_AgentEventBatch: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var events: [Netclode_V1_AgentEvent] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -526,7 +555,7 @@ nonisolated extension Netclode_V1_AgentCommand: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Netclode_V1_StartProcess: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StartProcess"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}process_id\0\u{1}purpose\0\u{1}command\0\u{1}stdin\0\u{1}workdir\0\u{3}timeout_seconds\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}process_id\0\u{1}purpose\0\u{1}command\0\u{1}stdin\0\u{1}workdir\0\u{3}timeout_seconds\0\u{1}environment\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -540,6 +569,7 @@ nonisolated extension Netclode_V1_StartProcess: SwiftProtobuf.Message, SwiftProt
       case 4: try { try decoder.decodeSingularStringField(value: &self.stdin) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.workdir) }()
       case 6: try { try decoder.decodeSingularInt32Field(value: &self.timeoutSeconds) }()
+      case 7: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.environment) }()
       default: break
       }
     }
@@ -564,6 +594,9 @@ nonisolated extension Netclode_V1_StartProcess: SwiftProtobuf.Message, SwiftProt
     if self.timeoutSeconds != 0 {
       try visitor.visitSingularInt32Field(value: self.timeoutSeconds, fieldNumber: 6)
     }
+    if !self.environment.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.environment, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -574,6 +607,7 @@ nonisolated extension Netclode_V1_StartProcess: SwiftProtobuf.Message, SwiftProt
     if lhs.stdin != rhs.stdin {return false}
     if lhs.workdir != rhs.workdir {return false}
     if lhs.timeoutSeconds != rhs.timeoutSeconds {return false}
+    if lhs.environment != rhs.environment {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -820,7 +854,7 @@ nonisolated extension Netclode_V1_Shutdown: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Netclode_V1_AgentReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AgentReport"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}session_id\0\u{1}event\0\u{1}ack\0\u{3}exec_result\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}session_id\0\u{1}event\0\u{1}ack\0\u{3}exec_result\0\u{1}events\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -868,6 +902,19 @@ nonisolated extension Netclode_V1_AgentReport: SwiftProtobuf.Message, SwiftProto
           self.report = .execResult(v)
         }
       }()
+      case 5: try {
+        var v: Netclode_V1_AgentEventBatch?
+        var hadOneofValue = false
+        if let current = self.report {
+          hadOneofValue = true
+          if case .events(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.report = .events(v)
+        }
+      }()
       default: break
       }
     }
@@ -894,6 +941,10 @@ nonisolated extension Netclode_V1_AgentReport: SwiftProtobuf.Message, SwiftProto
       guard case .execResult(let v)? = self.report else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     }()
+    case .events?: try {
+      guard case .events(let v)? = self.report else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -902,6 +953,36 @@ nonisolated extension Netclode_V1_AgentReport: SwiftProtobuf.Message, SwiftProto
   public static func ==(lhs: Netclode_V1_AgentReport, rhs: Netclode_V1_AgentReport) -> Bool {
     if lhs.sessionID != rhs.sessionID {return false}
     if lhs.report != rhs.report {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_AgentEventBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AgentEventBatch"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}events\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.events) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.events.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.events, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_AgentEventBatch, rhs: Netclode_V1_AgentEventBatch) -> Bool {
+    if lhs.events != rhs.events {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -40,12 +40,14 @@ extension SessionsFixture {
 
     /// Runs `prompt` and collects the stream to its end (generous deadline: a loaded CI).
     func run(_ sessionID: String, _ prompt: String, queue: Bool = false, timeout: Int32 = 0, deadline: Duration = .seconds(240),
+             codec: ConnectCodec = .json, keep: Bool = true,
              onResponse: @escaping @Sendable (Netclode_V1_RunPromptResponse) async -> Void = { _ in }) async throws -> RunTranscript {
+        let client = codec == .json ? self.client : Self.client(for: controlPlane, codec: codec)
         let stream = client.serverStream("\(Self.service)/RunPrompt", Self.runRequest(sessionID, prompt, queue: queue, timeout: timeout), as: Netclode_V1_RunPromptResponse.self)
         let transcript = try await withDeadline(deadline) {
             var transcript = RunTranscript()
             for try await response in stream {
-                transcript.responses.append(response)
+                if keep || response.event.kind != "agent_output" { transcript.responses.append(response) }
                 await onResponse(response)
             }
             return transcript

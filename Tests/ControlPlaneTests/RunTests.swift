@@ -181,6 +181,26 @@ struct RunTests {
         await fixture.finish()
     }
 
+    @Test("NETCLODE_AGENT_ENV hands the named variables to the agent command, redacted from its output")
+    func agentEnvironment() async throws {
+        let fixture = try await SessionsFixture.start(environment: [
+            "NETCLODE_AGENT_COMMAND": AgentScript.json("echo \"key=$DEMO_AGENT_KEY\"; [ -n \"$DEMO_AGENT_KEY\" ] && echo set"),
+            "NETCLODE_AGENT_ENV": "DEMO_AGENT_KEY",
+            "DEMO_AGENT_KEY": "sk-demo-0123456789",
+        ])
+        do {
+            let session = try await fixture.readySession()
+            #expect(try await fixture.run(session.id, "go").output() == "key=***\nset\n")
+            // Exec'd commands do not get it: only the agent command does.
+            let exec = try await fixture.exec(session.id, ["sh", "-c", "echo \"[$DEMO_AGENT_KEY]\""])
+            #expect(exec.stdout == "[]\n")
+        } catch {
+            await fixture.finish()
+            throw error
+        }
+        await fixture.finish()
+    }
+
     @Test("a session's gitAuthor authors its commits; a malformed one is refused")
     func humanAuthor() async throws {
         let fixture = try await SessionsFixture.start(environment: ["NETCLODE_AGENT_COMMAND": AgentScript.json(Self.committer)])

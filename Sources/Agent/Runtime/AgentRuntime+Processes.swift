@@ -36,8 +36,8 @@ extension AgentRuntime {
         var end = Netclode_V1_AgentEvent.process(kinds.end, id: id)
         do {
             let outcome = try await CommandRunner(workspace: workspace).stream(
-                start.command, workdir: start.workdir, environment: await commandEnvironment(), input: start.stdin,
-                timeout: .seconds(Int(max(start.timeoutSeconds, 1))), knownSecrets: await knownSecrets, control: control
+                start.command, workdir: start.workdir, environment: (await commandEnvironment()).merging(start.environment) { $1 }, input: start.stdin,
+                timeout: .seconds(Int(max(start.timeoutSeconds, 1))), knownSecrets: await knownSecrets + start.environment.values, control: control
             ) { stream, text in
                 await outbox.postOutput(.process(kinds.output, id: id) {
                     $0.stream = stream.rawValue

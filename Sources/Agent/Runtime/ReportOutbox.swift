@@ -1,4 +1,5 @@
 import NetclodeProto
+import SwiftProtobuf
 import Synchronization
 
 /// The agent's reports waiting to be sent, in the order they were made.
@@ -17,6 +18,10 @@ final class ReportOutbox: Sendable {
     /// The largest output chunk in one event: well under the control plane's 64 KiB event cap.
     static let chunkLimit = 32 * 1024
     static let outputBudget = 1 << 20
+    /// A report carries at most this many event bytes: the events queued behind the first one
+    /// travel with it, so a busy process costs one round trip per batch, not per chunk.
+    static let batchLimit = 256 * 1024
+    static let batchCount = 64
 
     private struct State {
         var items: [Body] = []
@@ -70,7 +75,8 @@ final class ReportOutbox: Sendable {
         }
     }
 
-    /// The next report, once there is one; nil after ``finish()``.
+    /// The next report, once there is one; nil after ``finish()``. Events queued one after the
+    /// other leave together as one `events` batch.
     func next() async -> Body? {
         await withCheckedContinuation { (continuation: CheckedContinuation<Body?, Never>) in
             let (item, ended, room) = state.withLock { state -> (Body?, Bool, [CheckedContinuation<Void, Never>]) in
@@ -79,10 +85,7 @@ final class ReportOutbox: Sendable {
                     state.consumer = continuation
                     return (nil, false, [])
                 }
-                let item = state.items.removeFirst()
-                if case .event(let event) = item, !event.data.isEmpty {
-                    state.outputBytes -= event.data.utf8.count
-                }
+                let item = Self.takeBatch(from: &state.items, outputBytes: &state.outputBytes)
                 guard state.outputBytes < Self.outputBudget else { return (item, false, []) }
                 let room = state.roomWaiters
                 state.roomWaiters.removeAll()
@@ -90,6 +93,24 @@ final class ReportOutbox: Sendable {
             }
             for waiter in room { waiter.resume() }
             if let item { continuation.resume(returning: item) } else if ended { continuation.resume(returning: nil) }
+        }
+    }
+
+    /// The first queued report, or the run of events at the head of the queue as one batch.
+    private static func takeBatch(from items: inout [Body], outputBytes: inout Int) -> Body {
+        var events: [Netclode_V1_AgentEvent] = []
+        var size = 0
+        while case .event(let event)? = items.first, events.count < batchCount,
+              events.isEmpty || size + event.data.utf8.count <= batchLimit {
+            items.removeFirst()
+            events.append(event)
+            size += event.data.utf8.count
+        }
+        outputBytes -= size
+        switch events.count {
+        case 0: return items.removeFirst()
+        case 1: return .event(events[0])
+        default: return .events(.with { $0.events = events })
         }
     }
 

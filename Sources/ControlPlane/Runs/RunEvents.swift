@@ -37,7 +37,7 @@ public struct RunEvents: AsyncSequence, Sendable {
                     events.close()
                     if events.inbox.overflowed {
                         throw ControlPlaneError.resourceExhausted(
-                            "this stream fell more than \(events.inbox.capacity) events behind and was closed; the run goes on: "
+                            "this stream fell more than \(events.inbox.limitDescription) behind and was closed; the run goes on: "
                                 + "follow it with WatchSession from afterCursor=\(lastCursor)")
                     }
                     return nil

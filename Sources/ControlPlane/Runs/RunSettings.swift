@@ -21,6 +21,10 @@ public struct RunSettings: Sendable {
     /// `NETCLODE_RUN_OUTPUT_CAP` (bytes): agent output a session's history keeps; beyond it the
     /// oldest output is dropped and an `output_dropped` event says how much.
     public var outputCap: Int
+    /// `NETCLODE_AGENT_ENV`: variables of the control plane's own environment (names, comma
+    /// separated) handed to the agent command, e.g. `ANTHROPIC_API_KEY` — the sandbox's
+    /// environment is otherwise built from scratch. Resolved at start; never printed.
+    public var agentEnvironment: [String: String] = [:]
 
     public init(agentCommand: AgentCommandTemplate? = nil, allowedCommands: [AgentCommandTemplate] = [],
                 defaultTimeout: Duration = RunSettings.defaultTimeout, maximumTimeout: Duration = RunSettings.defaultMaximumTimeout,
@@ -55,6 +59,17 @@ public struct RunSettings: Sendable {
             default: Int(min(Self.defaultTimeout, maximumTimeout).components.seconds)))
         guard defaultTimeout <= maximumTimeout else {
             throw .invalidArgument("NETCLODE_RUN_TIMEOUT (\(defaultTimeout.components.seconds) s) is above NETCLODE_RUN_MAX_TIMEOUT (\(maximumTimeout.components.seconds) s)")
+        }
+        if let names = settings["NETCLODE_AGENT_ENV"] {
+            for name in names.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+                guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !name.hasPrefix("NETCLODE_"), !name.hasPrefix("GITHUB_APP_") else {
+                    throw .invalidArgument("NETCLODE_AGENT_ENV names \"\(name)\", which is not a variable the agent command may get (letters, digits and _; not NETCLODE_* or GITHUB_APP_*)")
+                }
+                guard let value = settings[name] else {
+                    throw .invalidArgument("NETCLODE_AGENT_ENV names \(name), which is not set")
+                }
+                agentEnvironment[name] = value
+            }
         }
         outputCap = try ControlPlaneSettings.parseCount(
             settings["NETCLODE_RUN_OUTPUT_CAP"], name: "NETCLODE_RUN_OUTPUT_CAP", range: (64 << 10)...(1 << 40), default: Self.defaultOutputCap)

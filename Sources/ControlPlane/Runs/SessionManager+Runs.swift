@@ -68,6 +68,7 @@ extension SessionManager {
             $0.command = arguments
             $0.stdin = input
             $0.timeoutSeconds = Int32(timeout.components.seconds)
+            $0.environment = options.runs.agentEnvironment
         }
         guard await agents.send(sessionID: id, .make(.startProcess(start))) else {
             await endRun(id, runID, .failed, "the agent of session \(id) disconnected before the run could start")

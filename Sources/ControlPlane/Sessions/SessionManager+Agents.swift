@@ -37,17 +37,28 @@ extension SessionManager {
         switch report.report {
         case .event(let event):
             try admit(event, from: report.sessionID)
-            switch event.kind {
-            case ProcessEventKind.execOutput, ProcessEventKind.exec:
-                deliverExecStreamEvent(event, from: report.sessionID)
-            case ProcessEventKind.run, ProcessEventKind.agentOutput:
-                try await recordRunEvent(event, for: report.sessionID)
-            default:
-                try await record(event, for: report.sessionID)
-            }
+            try await route(event, from: report.sessionID)
+        case .events(let batch):
+            // All admitted before any is recorded: a refused batch leaves nothing behind, so the
+            // agent's retry does not repeat half of it.
+            for event in batch.events { try admit(event, from: report.sessionID) }
+            for event in batch.events { try await route(event, from: report.sessionID) }
         case .ack(let ack): await agents.resolve(commandID: ack.commandID, .ack(ack))
         case .execResult(let result): await agents.resolve(commandID: result.commandID, .execResult(result.response))
         case nil: throw .invalidArgument("report is empty")
+        }
+    }
+
+    /// Where an admitted event goes: a streamed exec's output to its caller, a run's events to
+    /// the run, anything else into the history.
+    private func route(_ event: Netclode_V1_AgentEvent, from sessionID: String) async throws(ControlPlaneError) {
+        switch event.kind {
+        case ProcessEventKind.execOutput, ProcessEventKind.exec:
+            deliverExecStreamEvent(event, from: sessionID)
+        case ProcessEventKind.run, ProcessEventKind.agentOutput:
+            try await recordRunEvent(event, for: sessionID)
+        default:
+            try await record(event, for: sessionID)
         }
     }
 

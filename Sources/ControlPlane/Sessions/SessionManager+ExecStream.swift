@@ -99,7 +99,7 @@ public struct ExecOutput: AsyncSequence, Sendable {
                     ended = true
                     if output.inbox.overflowed {
                         throw ControlPlaneError.resourceExhausted(
-                            "this stream fell more than \(output.inbox.capacity) chunks behind; the command was stopped")
+                            "this stream fell more than \(output.inbox.limitDescription) behind; the command was stopped")
                     }
                     throw ControlPlaneError.unavailable("the command's sandbox went away before it finished (or it outlived its \(output.timeout) timeout)")
                 }

@@ -88,7 +88,7 @@ public struct SessionWatch: AsyncSequence, Sendable {
                         watch.close()
                         if watch.inbox.overflowed {
                             throw ControlPlaneError.resourceExhausted(
-                                "this watcher fell more than \(watch.inbox.capacity) events behind and was closed; "
+                                "this watcher fell more than \(watch.inbox.limitDescription) behind and was closed; "
                                     + "watch again with afterCursor=\(last) to resume without a gap")
                         }
                         return nil

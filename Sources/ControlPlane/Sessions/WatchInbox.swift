@@ -1,3 +1,4 @@
+import NetclodeProto
 import Synchronization
 
 /// One watcher's queue of live items.
@@ -8,25 +9,34 @@ import Synchronization
 /// event — which is what lets 100 watchers keep up with 1,000 events/s on two cores.
 ///
 /// The queue is bounded: a watcher that stops reading (a stalled client, a full TCP window) would
-/// otherwise hold every event of the session in memory. Past `capacity` the inbox drops what it
+/// otherwise hold every event of the session in memory. Past `capacity` items, or `byteCapacity`
+/// bytes of event text (run output comes in chunks of up to 32 KiB), the inbox drops what it
 /// holds and ends; the watch then closes with `resource_exhausted` naming the cursor to resume
 /// from, and nothing is lost to a client that does (the events are in the history).
 final class WatchInbox: Sendable {
     private struct State {
         var items: [WatchItem] = []
         var waiter: CheckedContinuation<[WatchItem]?, Never>?
+        var queuedBytes = 0
         var finished = false
         var overflowed = false
     }
 
+    static let defaultByteCapacity = 32 << 20
+
     let capacity: Int
+    let byteCapacity: Int
     private let state = Mutex(State())
 
-    init(capacity: Int) {
+    init(capacity: Int, byteCapacity: Int = WatchInbox.defaultByteCapacity) {
         self.capacity = max(capacity, 1)
+        self.byteCapacity = max(byteCapacity, 1)
     }
 
-    /// True once the inbox ended because its watcher fell more than `capacity` items behind.
+    /// What the bound says, for the message that closes an overflowed watch.
+    var limitDescription: String { "\(capacity) events or \(byteCapacity >> 20) MiB" }
+
+    /// True once the inbox ended because its watcher fell more than its capacity behind.
     var overflowed: Bool { state.withLock { $0.overflowed } }
 
     func append(_ item: WatchItem) {
@@ -36,13 +46,16 @@ final class WatchInbox: Sendable {
                 state.waiter = nil  // a waiting watcher has taken everything before: the queue is empty
                 return waiter
             }
-            guard state.items.count < capacity else {
+            let size = Self.size(of: item)
+            guard state.items.count < capacity, state.queuedBytes + size <= byteCapacity else {
                 state.items = []
+                state.queuedBytes = 0
                 state.overflowed = true
                 state.finished = true
                 return nil
             }
             state.items.append(item)
+            state.queuedBytes += size
             return nil
         }
         waiter?.resume(returning: [item])
@@ -65,7 +78,10 @@ final class WatchInbox: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<[WatchItem]?, Never>) in
                 let immediate: [WatchItem]?? = state.withLock { state in
                     if !state.items.isEmpty {
-                        defer { state.items = [] }
+                        defer {
+                            state.items = []
+                            state.queuedBytes = 0
+                        }
                         return .some(state.items)
                     }
                     if state.finished { return .some(nil) }
@@ -76,6 +92,14 @@ final class WatchInbox: Sendable {
             }
         } onCancel: {
             finish()
+        }
+    }
+
+    /// Roughly what an item holds in memory: its text, plus a fixed overhead.
+    private static func size(of item: WatchItem) -> Int {
+        switch item {
+        case .event(_, let event): 128 + event.data.utf8.count + event.message.utf8.count
+        case .sessionUpdated: 512
         }
     }
 }
