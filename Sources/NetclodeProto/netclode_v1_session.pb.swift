@@ -120,7 +120,7 @@ public nonisolated struct Netclode_V1_ListSessionsRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Only sessions in these statuses: creating, cloning, ready, running, paused, error, deleted.
+  /// Only sessions in these statuses: creating, cloning, ready, paused, error, deleted.
   /// Empty: every status except "deleted" (deleted sessions keep their record and history, so a
   /// long-lived server has many).
   public var statuses: [String] = []
@@ -197,7 +197,7 @@ public nonisolated struct Netclode_V1_Session: Sendable {
 
   public var name: String = String()
 
-  /// creating, cloning, ready, running, paused, error, deleted
+  /// creating, cloning, ready, paused, error, deleted
   public var status: String = String()
 
   /// Normalised clone URLs, e.g. https://github.com/owner/repo.git

@@ -12,30 +12,14 @@ struct SessionRunCommandTests {
     /// The prompt picks the behaviour; stdout and stderr both carry something.
     static let script = #"case "$1" in fail) echo "bad" >&2; exit 5;; hang) echo waiting; sleep 600;; *) echo "did: $1"; echo "note" >&2;; esac"#
 
-    static func withServer(_ body: (ControlPlaneProcess, CLIRunner) async throws -> Void) async throws {
-        let command = String(decoding: try JSONEncoder().encode(["sh", "-c", script, "agent", "{prompt}"]), as: UTF8.self)
-        let server = try await ControlPlaneProcess.start(environment: ["NETCLODE_AGENT_COMMAND": command])
-        let directory: TemporaryDirectory
-        do {
-            directory = try TemporaryDirectory(prefix: "netclode-run-cli")
-        } catch {
-            await server.remove()
-            throw error
-        }
-        do {
-            try await body(server, CLIRunner(server: server.baseURL.absoluteString, token: ControlPlaneProcess.apiToken, workingDirectory: directory.url))
-        } catch {
-            await server.remove()
-            directory.remove()
-            throw error
-        }
-        await server.remove()
-        directory.remove()
+    static var environment: [String: String] {
+        ["NETCLODE_AGENT_COMMAND": String(decoding: try! JSONEncoder().encode(["sh", "-c", script, "agent", "{prompt}"]), as: UTF8.self)]
     }
 
     @Test("create --prompt waits for the session and runs; run prints the agent's output and exits with its code; cancel stops a run")
     func runFromTheCommandLine() async throws {
-        try await Self.withServer { server, cli in
+        try await CLIFixture.with(withForge: false, environment: Self.environment) { fixture in
+            let cli = fixture.cli
             let created = try await cli.run(["session", "create", "--name", "cli-run", "--prompt", "the first thing"], timeout: .seconds(240))
             #expect(created.exitCode == 0, "\(created.stderr)")
             #expect(created.stdout.contains("did: the first thing\n"))

@@ -21,11 +21,10 @@ struct RunOutputTests {
     func floodIsCapped() async throws {
         let cap = 1 << 20
         let flood = 64 << 20
-        let fixture = try await SessionsFixture.start(environment: [
+        try await SessionsFixture.with(environment: [
             "NETCLODE_AGENT_COMMAND": AgentScript.json("head -c \(flood) /dev/zero | tr '\\0' x; echo; echo end"),
             "NETCLODE_RUN_OUTPUT_CAP": String(cap),
-        ])
-        do {
+        ]) { fixture in
             let session = try await fixture.readySession()
             let agent = try #require(SandboxProcesses.agentPID(of: session.id))
             let agentBefore = try #require(Self.peakMemory(agent))
@@ -57,20 +56,15 @@ struct RunOutputTests {
             #expect(dropped.reduce(0) { $0 + Int($1.droppedBytes) } >= flood - cap)
             // The run's start and end stay: only output is dropped.
             #expect(history.filter { $0.event.kind == "run" }.map(\.event.stage) == ["started", "finished"])
-        } catch {
-            await fixture.finish()
-            throw error
         }
-        await fixture.finish()
     }
 
     @Test("ten sessions each printing 10,000 lines at once: every watcher gets every line, in order")
     func tenSessionsInOrder() async throws {
         let lines = 10_000
-        let fixture = try await SessionsFixture.start(environment: [
+        try await SessionsFixture.with(environment: [
             "NETCLODE_AGENT_COMMAND": AgentScript.json("i=1; while [ $i -le \(lines) ]; do echo \"$1 line $i\"; i=$((i+1)); done"),
-        ])
-        do {
+        ]) { fixture in
             var sessions: [String] = []
             for _ in 0..<10 { sessions.append(try await fixture.readySession().id) }
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -93,17 +87,12 @@ struct RunOutputTests {
                 }
                 try await group.waitForAll()
             }
-        } catch {
-            await fixture.finish()
-            throw error
         }
-        await fixture.finish()
     }
 
     @Test("ExecStream streams a long command's output as it comes and ends with its exit code; nothing goes into the history")
     func execStream() async throws {
-        let fixture = try await SessionsFixture.start()
-        do {
+        try await SessionsFixture.with { fixture in
             let session = try await fixture.readySession()
             let request = Netclode_V1_ExecRequest.with {
                 $0.sessionID = session.id
@@ -135,11 +124,7 @@ struct RunOutputTests {
 
             let history = try await fixture.watch(session.id) { items in items.contains { $0.hasSession } }
             #expect(!history.contains { $0.event.kind.hasPrefix("exec") })
-        } catch {
-            await fixture.finish()
-            throw error
         }
-        await fixture.finish()
     }
 }
 

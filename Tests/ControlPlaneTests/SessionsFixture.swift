@@ -27,6 +27,19 @@ struct SessionsFixture {
         }
     }
 
+    /// Runs `body` on a started fixture, then ``finish()``es it whether `body` threw or not.
+    static func with(repos: [String] = ["demo/hello", "demo/widgets", "other/tools"], environment: [String: String] = [:],
+                     _ body: (SessionsFixture) async throws -> Void) async throws {
+        let fixture = try await start(repos: repos, environment: environment)
+        do {
+            try await body(fixture)
+        } catch {
+            await fixture.finish()
+            throw error
+        }
+        await fixture.finish()
+    }
+
     static func client(for controlPlane: ControlPlaneProcess, token: String = ControlPlaneProcess.apiToken, codec: ConnectCodec = .json) -> ConnectClient {
         ConnectClient(baseURL: controlPlane.baseURL.absoluteString, codec: codec, headers: [("Authorization", "Bearer \(token)")])
     }

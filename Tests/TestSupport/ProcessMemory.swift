@@ -35,7 +35,9 @@ public enum ProcessMemory {
                 let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, wanted, off_t(offset)) }
                 guard count > 0 else { break }
                 if let found = match(needle, length: length, alphabet: alphabet, in: buffer[..<count]) { return found }
-                if count < needle.count + length { break }
+                // The end of the mapping was read (or nothing new would be): a further read would
+                // overlap this one and never advance.
+                if offset + UInt64(count) >= end || count <= needle.count + length { break }
                 offset += UInt64(count - needle.count - length)
             }
         }
