@@ -123,7 +123,7 @@ struct SessionCommandTests {
             let list = try await fixture.cli.run(["session", "list", "--json"])
             #expect(try Netclode_V1_ListSessionsResponse(jsonString: list.stdout).sessions.isEmpty, "a refused create leaves no session")
             let human = try await fixture.cli.run(["session", "list"])
-            #expect(human.stdout == "No sessions.\n")
+            #expect(human.stdout == "No sessions (deleted ones are hidden; --all shows them).\n")
 
             let unknown = try await fixture.cli.run(["session", "get", "no-such-session"])
             #expect(unknown.exitCode == 1)

@@ -55,6 +55,21 @@ struct RunTests {
         }
     }
 
+    @Test("a run's push to a read-only session is refused by GitHub; the session is told how to switch to write")
+    func readOnlyPush() async throws {
+        let script = #"git checkout -q -b "$1" && git commit -q --allow-empty -m try && git push -q origin "$1""#
+        try await SessionsFixture.with(environment: ["NETCLODE_AGENT_COMMAND": AgentScript.json(script)]) { fixture in
+            let session = try await fixture.readySession(repos: ["demo/hello"], access: "read")
+            let transcript = try await fixture.run(session.id, "attempt")
+            #expect(transcript.end?.stage == "finished" && transcript.end?.exitCode != 0)
+            #expect(transcript.output("stderr").contains("Permission to demo/hello.git denied"), "\(transcript.output("stderr"))")
+            #expect(transcript.end?.pushes.isEmpty == true)
+            let history = try await fixture.watch(session.id) { items in items.contains { $0.hasSession } }
+            let hint = history.first { $0.event.kind == "git" }?.event.message ?? ""
+            #expect(hint == "Permission denied: session \(session.id) is read-only, so pushes are refused. Switch it to write with `netclode session access \(session.id) write` and push again.")
+        }
+    }
+
     @Test("without {prompt} the prompt goes to standard input; a session may name an allowed command of its own")
     func promptOnStandardInputAndSessionCommand() async throws {
         let reader = ["sh", "-c", "echo \"stdin: $(cat)\""]

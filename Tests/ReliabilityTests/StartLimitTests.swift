@@ -15,9 +15,11 @@ struct StartLimitTests {
 
     @Test func aFullQueueRefusesCleanlyAndTheQueueDrains() async throws {
         // One start at a time, one waiting. The first start is held in its mint (GitHub slow for
-        // 6 s), so of the next two creates one waits and the other finds the queue full.
+        // 30 s: long enough that both later creates arrive while it holds the slot, even on a
+        // saturated machine, where 6 s once ran out first), so of the next two creates one waits
+        // and the other finds the queue full.
         let fixture = try await ReliabilityFixture.start(environment: ["NETCLODE_MAX_CONCURRENT_STARTS": "1", "NETCLODE_MAX_QUEUED_STARTS": "1"])
-        try await fixture.forge.injectFault(status: nil, count: 1, delayMs: 6_000, pathPrefix: GitHubFaultTests.mintPath)
+        try await fixture.forge.injectFault(status: nil, count: 1, delayMs: 30_000, pathPrefix: GitHubFaultTests.mintPath)
         let first = Task { try await fixture.create(repos: ["demo/hello"], name: "first") }
         let deadline = ContinuousClock.now + .seconds(20)
         while try await fixture.forge.stats().faultsInjected == 0, ContinuousClock.now < deadline {

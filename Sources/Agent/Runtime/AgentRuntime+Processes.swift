@@ -43,6 +43,8 @@ extension AgentRuntime {
                     $0.stream = stream.rawValue
                     $0.data = text
                 })
+                // A refused push: the session also learns why, and how to switch a read-only session.
+                if stream == .stderr, let hint = await self.pushRefusalHint(text) { await self.report(.event(hint)) }
             }
             end.exitCode = outcome.exitCode
             end.durationMs = Int64(outcome.duration.components.seconds * 1000 + outcome.duration.components.attoseconds / 1_000_000_000_000_000)
