@@ -173,7 +173,9 @@ struct TokenBrokerForgeTests {
     }
 
     @Test func persistentFailureEndsInATypedErrorWithinTheBudget() async throws {
-        let fixture = try await BrokerFixture.start(repos: Self.demoRepos, retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20), budget: .seconds(5)))
+        // The budget is far from binding (three quick failures take milliseconds), so the attempt
+        // count is what ends the retries even on a saturated machine (5 s once ran out first).
+        let fixture = try await BrokerFixture.start(repos: Self.demoRepos, retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20), budget: .seconds(120)))
         try await fixture.forge.injectFault(status: 503, count: 10, pathPrefix: "/repos")
         let error = await #expect(throws: GitHubError.self) {
             try await fixture.broker.lease(session: "s-503", repositories: try fixture.repos("demo/hello"), access: .read)
