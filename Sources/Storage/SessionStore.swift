@@ -35,6 +35,11 @@ public protocol SessionStore: Sendable {
     /// removes such events, oldest first, and leaves every other event alone.
     func appendEvent(sessionID: String, payload: [UInt8], at date: Date, capped: Bool) async throws -> Int64
 
+    /// Appends several events of one session at once, in order, atomically (all or none); returns
+    /// their cursors, ascending. What a busy agent's batched report costs one write instead of one
+    /// per event.
+    func appendEvents(sessionID: String, payloads: [[UInt8]], at date: Date, capped: Bool) async throws -> [Int64]
+
     /// The payload bytes of the session's capped events.
     func cappedBytes(sessionID: String) async throws -> Int
 

@@ -37,3 +37,27 @@ struct CappedEventTests {
         }
     }
 }
+
+@Suite("Batched appends")
+struct BatchedAppendTests {
+    @Test("a batch is stored in order with ascending cursors, counted as capped, and refused whole for an unknown session")
+    func batchInOrder() async throws {
+        try await withStore { store, _ in
+            try await store.insertSession(sampleSession(id: "s"))
+            let first = try await store.appendEvent(sessionID: "s", payload: [0], at: msDate(1))
+            let payloads = (1...50).map { [UInt8($0), 7, 7] }
+            let cursors = try await store.appendEvents(sessionID: "s", payloads: payloads, at: msDate(2), capped: true)
+            #expect(cursors.count == 50 && cursors.first! > first && zip(cursors, cursors.dropFirst()).allSatisfy { $0 < $1 })
+            let stored = try await store.events(sessionID: "s", after: first, limit: 100)
+            #expect(stored.map(\.cursor) == cursors)
+            #expect(stored.map(\.payload) == payloads)
+            #expect(try await store.cappedBytes(sessionID: "s") == 150)
+
+            await #expect(throws: StorageError.notFound("nobody")) {
+                _ = try await store.appendEvents(sessionID: "nobody", payloads: payloads, at: msDate(3), capped: true)
+            }
+            #expect(try await store.events(sessionID: "nobody", after: 0, limit: 10).isEmpty)
+            #expect(try await store.appendEvents(sessionID: "s", payloads: [], at: msDate(4), capped: true).isEmpty)
+        }
+    }
+}

@@ -114,6 +114,31 @@ extension SessionManager {
     /// Events of a run this control plane does not know (it restarted while the run went on in
     /// the sandbox) adopt that run, so its output is kept and its end still frees the session.
     func recordRunEvent(_ event: Netclode_V1_AgentEvent, for sessionID: String) async throws(ControlPlaneError) {
+        let final = try acceptRunEvent(event, for: sessionID)
+        try await record(event, for: sessionID, capped: event.kind == ProcessEventKind.agentOutput)
+        if final { releaseRun(sessionID, event.runID) }
+    }
+
+    /// Consecutive `agent_output` events of a batched report, stored with one write.
+    func recordRunOutput(_ events: [Netclode_V1_AgentEvent], for sessionID: String) async throws(ControlPlaneError) {
+        guard events.count > 1 else {
+            if let event = events.first { try await recordRunEvent(event, for: sessionID) }
+            return
+        }
+        for event in events { _ = try acceptRunEvent(event, for: sessionID) }
+        guard records[sessionID] != nil else { throw .notFound("session \"\(sessionID)\" not found") }
+        let stored: (cursors: [Int64], size: Int)
+        do {
+            stored = try await appendInOrder(events, for: sessionID, capped: true)
+        } catch {
+            throw .internal("could not store events of session \(sessionID): \(error)")
+        }
+        await enforceOutputCap(sessionID, added: stored.size)
+    }
+
+    /// Checks that a run event belongs to the session's run (adopting an unknown one, see
+    /// ``recordRunEvent(_:for:)``); whether it ends the run.
+    private func acceptRunEvent(_ event: Netclode_V1_AgentEvent, for sessionID: String) throws(ControlPlaneError) -> Bool {
         guard !event.runID.isEmpty else { throw .invalidArgument("\(event.kind) event without a runId") }
         let final = event.kind == ProcessEventKind.run && RunStage(rawValue: event.stage)?.isFinal == true
         if let current = runs[sessionID] {
@@ -126,8 +151,7 @@ extension SessionManager {
                 await self.endRun(sessionID, event.runID, .failed, "the agent did not report the end of the run")
             })
         }
-        try await record(event, for: sessionID, capped: event.kind == ProcessEventKind.agentOutput)
-        if final { releaseRun(sessionID, event.runID) }
+        return final
     }
 
     /// Ends the run `runID` of a session from the control plane's side (its sandbox stopped, its

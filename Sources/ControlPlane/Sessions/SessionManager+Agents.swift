@@ -42,7 +42,18 @@ extension SessionManager {
             // All admitted before any is recorded: a refused batch leaves nothing behind, so the
             // agent's retry does not repeat half of it.
             for event in batch.events { try admit(event, from: report.sessionID) }
-            for event in batch.events { try await route(event, from: report.sessionID) }
+            // Consecutive run output is stored with one write; everything else one by one.
+            var output: [Netclode_V1_AgentEvent] = []
+            for event in batch.events {
+                if event.kind == ProcessEventKind.agentOutput {
+                    output.append(event)
+                    continue
+                }
+                try await recordRunOutput(output, for: report.sessionID)
+                output = []
+                try await route(event, from: report.sessionID)
+            }
+            try await recordRunOutput(output, for: report.sessionID)
         case .ack(let ack): await agents.resolve(commandID: ack.commandID, .ack(ack))
         case .execResult(let result): await agents.resolve(commandID: result.commandID, .execResult(result.response))
         case nil: throw .invalidArgument("report is empty")
@@ -89,20 +100,29 @@ extension SessionManager {
     /// runs in its own task, so a caller that is cancelled mid-way cannot leave a stored event
     /// unpublished.
     func appendInOrder(_ event: Netclode_V1_AgentEvent, for sessionID: String, capped: Bool = false) async throws -> (cursor: Int64, size: Int) {
-        let payload = try event.serializedBytes() as [UInt8]
+        let stored = try await appendInOrder([event], for: sessionID, capped: capped)
+        return (stored.cursors[0], stored.size)
+    }
+
+    /// ``appendInOrder(_:for:capped:)`` for several events of one session, stored with one write
+    /// and published in order; their cursors and their total payload size.
+    func appendInOrder(_ events: [Netclode_V1_AgentEvent], for sessionID: String, capped: Bool) async throws -> (cursors: [Int64], size: Int) {
+        let payloads = try events.map { try $0.serializedBytes() as [UInt8] }
         let previous = eventAppends[sessionID]
         let store = self.store
         let hub = self.hub
-        let append = Task<Int64, any Error> {
+        let append = Task<[Int64], any Error> {
             _ = await previous?.result
-            let cursor = try await store.appendEvent(sessionID: sessionID, payload: payload, at: Date(), capped: capped)
-            await hub.publish(sessionID, .event(cursor: cursor, event))
-            return cursor
+            let cursors = payloads.count == 1
+                ? [try await store.appendEvent(sessionID: sessionID, payload: payloads[0], at: Date(), capped: capped)]
+                : try await store.appendEvents(sessionID: sessionID, payloads: payloads, at: Date(), capped: capped)
+            for (cursor, event) in zip(cursors, events) { await hub.publish(sessionID, .event(cursor: cursor, event)) }
+            return cursors
         }
         eventAppends[sessionID] = append
         let result = await append.result
         if eventAppends[sessionID] == append { eventAppends[sessionID] = nil }
-        return (try result.get(), payload.count)
+        return (try result.get(), payloads.reduce(0) { $0 + $1.count })
     }
 
     /// Keeps `repoStatus` at each repo's last stage, and moves the session to `ready` once every

@@ -174,6 +174,28 @@ public final class SQLiteSessionStore: SessionStore {
         }
     }
 
+    public func appendEvents(sessionID: String, payloads: [[UInt8]], at date: Date, capped: Bool) async throws -> [Int64] {
+        guard !payloads.isEmpty else { return [] }
+        // One INSERT of every row: a single statement is atomic without a transaction (the
+        // connection is shared, so a BEGIN here would take in other tasks' statements too).
+        let rows = (0..<payloads.count).map { index in "(?1, COALESCE(?\(index + 4), x''), ?2, ?3)" }.joined(separator: ", ")
+        var binds: [SQLiteData] = [.text(sessionID), .integer(Int(Millis.encode(date))), .integer(capped ? 1 : 0)]
+        binds += payloads.map { .blob(ByteBuffer(bytes: $0)) }
+        let returned = try await run { connection in
+            do {
+                return try await connection.query(
+                    "INSERT INTO events (session_id, payload, created_at, capped) VALUES \(rows) RETURNING cursor", binds)
+            } catch let error as SQLiteError where error.reason == .constraintForeignKeyFailed {
+                throw StorageError.notFound(sessionID)
+            }
+        }
+        guard returned.count == payloads.count else {
+            throw StorageError.database("INSERT of \(payloads.count) events returned \(returned.count) cursors")
+        }
+        // RETURNING promises no order; rows get their AUTOINCREMENT cursors in VALUES order.
+        return try returned.map { try $0.int64("cursor") }.sorted()
+    }
+
     public func cappedBytes(sessionID: String) async throws -> Int {
         let rows = try await run { connection in
             try await connection.query(
