@@ -136,23 +136,25 @@ final class ReportOutbox: Sendable {
         }
     }
 
-    /// `text` in pieces of at most `limit` UTF-8 bytes, cut between characters' scalars.
+    /// `text` in pieces of at most `limit` UTF-8 bytes, cut between scalars (never inside one's
+    /// bytes). Works on the bytes: appending scalar by scalar costs more than the whole report.
     static func pieces(of text: String, limit: Int) -> [String] {
         guard text.utf8.count > limit else { return [text] }
+        let bytes = Array(text.utf8)
         var pieces: [String] = []
-        var current = String.UnicodeScalarView()
-        var size = 0
-        for scalar in text.unicodeScalars {
-            let length = UTF8.width(scalar)
-            if size + length > limit {
-                pieces.append(String(current))
-                current = String.UnicodeScalarView()
-                size = 0
+        var start = 0
+        while start < bytes.count {
+            var end = min(start + limit, bytes.count)
+            // Back off continuation bytes (10xxxxxx) to the start of their scalar.
+            while end < bytes.count, end > start, bytes[end] & 0xC0 == 0x80 { end -= 1 }
+            if end == start {
+                // A limit smaller than one scalar: take the whole scalar.
+                end += 1
+                while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
             }
-            current.append(scalar)
-            size += length
+            pieces.append(String(decoding: bytes[start..<end], as: UTF8.self))
+            start = end
         }
-        if !current.isEmpty { pieces.append(String(current)) }
         return pieces
     }
 }
