@@ -50,6 +50,10 @@ struct SessionRunCommandTests {
             #expect(result.exitCode == 130, "\(result.stderr)")
             #expect(result.stderr.contains("cancelled"))
 
+            // exec --stream (the default on a terminal) prints as it comes and exits with the code.
+            let streamed = try await cli.run(["session", "exec", "cli-run", "--stream", "--", "sh", "-c", "echo out; echo err >&2; exit 3"])
+            #expect(streamed.exitCode == 3 && streamed.stdout == "out\n" && streamed.stderr.contains("err\n"), "\(streamed.transcript)")
+
             // An empty prompt is a usage error before anything is sent.
             let empty = try await cli.run(["session", "run", "cli-run", " "])
             #expect(empty.exitCode == 64)
