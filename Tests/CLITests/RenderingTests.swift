@@ -96,5 +96,24 @@ struct RenderingTests {
         access.repoAccess = "write"
         access.message = "Access changed"
         #expect(EventRendering.line(access) == "--:--:-- repo_access write Access changed")
+
+        // Runs: the output itself, and how the run ended with what it pushed.
+        let output = Netclode_V1_AgentEvent.with {
+            $0.kind = "agent_output"
+            $0.runID = "run-1"
+            $0.stream = "stderr"
+            $0.data = "compiling\n"
+        }
+        #expect(EventRendering.line(output) == "--:--:-- agent_output stderr compiling")
+        let end = Netclode_V1_AgentEvent.with {
+            $0.kind = "run"
+            $0.runID = "run-1"
+            $0.stage = "finished"
+            $0.message = "Exited with code 0"
+            $0.exitCode = 0
+            $0.durationMs = 12_300
+            $0.pushes = [.with { $0.repo = "demo/hello"; $0.branch = "fix"; $0.commits = 2; $0.created = true }]
+        }
+        #expect(EventRendering.line(end) == "--:--:-- run run-1 finished: Exited with code 0; 12.3 s; pushed demo/hello fix (2 commits, new)")
     }
 }

@@ -23,7 +23,8 @@ extension AgentRuntime {
         let isRun = start.purpose == "run"
         let kinds = isRun ? (output: "agent_output", end: "run") : (output: "exec_output", end: "exec")
         let targets = self.targets
-        let git = GitCommand(executable: "git", environment: await commandEnvironment())
+        let environment = await commandEnvironment()
+        let git = GitCommand(executable: "git", environment: environment)
         let before = isRun ? await RemoteRefs.snapshot(of: targets, in: workspace, git: git) : nil
         if isRun {
             report(.event(.process(kinds.end, id: id) {
@@ -36,7 +37,7 @@ extension AgentRuntime {
         var end = Netclode_V1_AgentEvent.process(kinds.end, id: id)
         do {
             let outcome = try await CommandRunner(workspace: workspace).stream(
-                start.command, workdir: start.workdir, environment: (await commandEnvironment()).merging(start.environment) { $1 }, input: start.stdin,
+                start.command, workdir: start.workdir, environment: environment.merging(start.environment) { $1 }, input: start.stdin,
                 timeout: .seconds(Int(max(start.timeoutSeconds, 1))), knownSecrets: await knownSecrets + start.environment.values, control: control
             ) { stream, text in
                 await outbox.postOutput(.process(kinds.output, id: id) {

@@ -121,19 +121,9 @@ extension SessionManager {
 
     /// Consecutive `agent_output` events of a batched report, stored with one write.
     func recordRunOutput(_ events: [Netclode_V1_AgentEvent], for sessionID: String) async throws(ControlPlaneError) {
-        guard events.count > 1 else {
-            if let event = events.first { try await recordRunEvent(event, for: sessionID) }
-            return
-        }
+        guard !events.isEmpty else { return }
         for event in events { _ = try acceptRunEvent(event, for: sessionID) }
-        guard records[sessionID] != nil else { throw .notFound("session \"\(sessionID)\" not found") }
-        let stored: (cursors: [Int64], size: Int)
-        do {
-            stored = try await appendInOrder(events, for: sessionID, capped: true)
-        } catch {
-            throw .internal("could not store events of session \(sessionID): \(error)")
-        }
-        await enforceOutputCap(sessionID, added: stored.size)
+        try await record(events, for: sessionID, capped: true)
     }
 
     /// Checks that a run event belongs to the session's run (adopting an unknown one, see

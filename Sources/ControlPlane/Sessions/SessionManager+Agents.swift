@@ -74,23 +74,30 @@ extension SessionManager {
     }
 
     /// Stores an event, tells the watchers, and folds clone progress into the session's status.
-    /// Run output is `capped`: it counts against the session's output cap (SessionManager+Runs.swift).
+    /// Run output is `capped`: it counts against the session's output cap (Runs/OutputCap.swift).
     func record(_ event: Netclode_V1_AgentEvent, for sessionID: String, capped: Bool = false) async throws(ControlPlaneError) {
-        guard records[sessionID] != nil else { throw .notFound("session \"\(sessionID)\" not found") }
-        let stored: (cursor: Int64, size: Int)
-        do {
-            stored = try await appendInOrder(event, for: sessionID, capped: capped)
-        } catch {
-            throw .internal("could not store an event of session \(sessionID): \(error)")
-        }
-        if capped { await enforceOutputCap(sessionID, added: stored.size) }
+        try await record([event], for: sessionID, capped: capped)
         if event.kind == "repo_clone" {
             timeClone(event, sessionID: sessionID)
             try await applyCloneProgress(event, to: sessionID)
         }
     }
 
-    /// Stores `event` and publishes it to the watchers, strictly in cursor order per session.
+    /// Stores events of one session with one write, in order, tells the watchers, and (for
+    /// `capped` ones) keeps the session's output under its cap.
+    func record(_ events: [Netclode_V1_AgentEvent], for sessionID: String, capped: Bool) async throws(ControlPlaneError) {
+        guard records[sessionID] != nil else { throw .notFound("session \"\(sessionID)\" not found") }
+        let size: Int
+        do {
+            size = try await appendInOrder(events, for: sessionID, capped: capped)
+        } catch {
+            throw .internal("could not store events of session \(sessionID): \(error)")
+        }
+        if capped { await enforceOutputCap(sessionID, added: size) }
+    }
+
+    /// Stores `events` with one write and publishes them to the watchers, strictly in cursor
+    /// order per session; returns their total payload size.
     ///
     /// The store assigns the cursor, and the actor is re-entered while it writes: without the
     /// chain, an agent report and a control-plane event (a refresh, an access change) of the same
@@ -99,30 +106,21 @@ extension SessionManager {
     /// one. Each append therefore waits until the session's previous one is published. The work
     /// runs in its own task, so a caller that is cancelled mid-way cannot leave a stored event
     /// unpublished.
-    func appendInOrder(_ event: Netclode_V1_AgentEvent, for sessionID: String, capped: Bool = false) async throws -> (cursor: Int64, size: Int) {
-        let stored = try await appendInOrder([event], for: sessionID, capped: capped)
-        return (stored.cursors[0], stored.size)
-    }
-
-    /// ``appendInOrder(_:for:capped:)`` for several events of one session, stored with one write
-    /// and published in order; their cursors and their total payload size.
-    func appendInOrder(_ events: [Netclode_V1_AgentEvent], for sessionID: String, capped: Bool) async throws -> (cursors: [Int64], size: Int) {
+    func appendInOrder(_ events: [Netclode_V1_AgentEvent], for sessionID: String, capped: Bool) async throws -> Int {
         let payloads = try events.map { try $0.serializedBytes() as [UInt8] }
         let previous = eventAppends[sessionID]
         let store = self.store
         let hub = self.hub
-        let append = Task<[Int64], any Error> {
+        let append = Task<Void, any Error> {
             _ = await previous?.result
-            let cursors = payloads.count == 1
-                ? [try await store.appendEvent(sessionID: sessionID, payload: payloads[0], at: Date(), capped: capped)]
-                : try await store.appendEvents(sessionID: sessionID, payloads: payloads, at: Date(), capped: capped)
+            let cursors = try await store.appendEvents(sessionID: sessionID, payloads: payloads, at: Date(), capped: capped)
             for (cursor, event) in zip(cursors, events) { await hub.publish(sessionID, .event(cursor: cursor, event)) }
-            return cursors
         }
         eventAppends[sessionID] = append
         let result = await append.result
         if eventAppends[sessionID] == append { eventAppends[sessionID] = nil }
-        return (try result.get(), payloads.reduce(0) { $0 + $1.count })
+        try result.get()
+        return payloads.reduce(0) { $0 + $1.count }
     }
 
     /// Keeps `repoStatus` at each repo's last stage, and moves the session to `ready` once every

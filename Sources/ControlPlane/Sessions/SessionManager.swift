@@ -61,7 +61,7 @@ public actor SessionManager {
     /// while it was waiting.
     var records: [String: SessionRecord] = [:]
     /// The last event append of each session still being stored or published (see `appendInOrder`).
-    var eventAppends: [String: Task<[Int64], any Error>] = [:]
+    var eventAppends: [String: Task<Void, any Error>] = [:]
     /// The last record write of each session still being stored (see `persist`).
     var recordWrites: [String: Task<Void, any Error>] = [:]
     /// Sessions whose sandbox we are stopping on purpose: their exit is not an error.

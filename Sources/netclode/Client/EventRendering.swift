@@ -19,6 +19,16 @@ enum EventRendering {
 
     static func line(_ event: Netclode_V1_AgentEvent) -> String {
         var parts = [event.hasTimestamp ? Formatting.clock(event.timestamp.date) : "--:--:--", event.kind]
+        switch event.kind {
+        case "agent_output", "exec_output":
+            // The output itself (its last line break dropped: the line ends here anyway).
+            let data = event.data.hasSuffix("\n") ? String(event.data.dropLast()) : event.data
+            return (parts + [event.stream, data]).joined(separator: " ")
+        case "run":
+            return (parts + [RunPrinter.describe(event, runID: event.runID)]).joined(separator: " ")
+        default:
+            break
+        }
         if !event.repo.isEmpty { parts.append(Formatting.repoName(event.repo)) }
         if !event.stage.isEmpty { parts.append(event.stage) }
         if !event.status.isEmpty { parts.append(event.status) }
