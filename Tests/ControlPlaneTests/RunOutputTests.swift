@@ -106,7 +106,7 @@ struct RunOutputTests {
             let chunks = try await withDeadline(.seconds(240)) {
                 var chunks: [Netclode_V1_ExecStreamResponse] = []
                 for try await chunk in stream {
-                    if chunk.data == "first\n" { FileManager.default.createFile(atPath: gate.path, contents: nil) }
+                    if chunk.data == "first\n" { _ = FileManager.default.createFile(atPath: gate.path, contents: nil) }
                     chunks.append(chunk)
                 }
                 return chunks

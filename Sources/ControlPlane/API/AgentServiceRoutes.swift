@@ -8,11 +8,9 @@ import NetclodeProto
 enum AgentServiceRoutes {
     static let service = "netclode.v1.AgentService"
 
-    /// The secret is checked by the manager, which knows the session; but a call without any
-    /// bearer credential is refused on its headers already, before its body is read.
-    static func register<Context: RequestContext>(on router: Router<Context>, manager: SessionManager, options: ConnectServerOptions = .init()) {
-        var options = options
-        options.authorize = { headers throws(ConnectError) in _ = try agentSecret(headers) }
+    /// The secret is checked by the manager, which knows the session; a call without any bearer
+    /// credential is refused by ``AgentCredentialMiddleware`` on `router` before its body is read.
+    static func register(on router: some RouterMethods, manager: SessionManager, options: ConnectServerOptions = .init()) {
         router.connectServerStream("\(service)/Attach", Netclode_V1_AttachRequest.self, Netclode_V1_AgentCommand.self, options: options) { request, call, stream in
             let secret = try agentSecret(call.requestHeaders)
             let commands = try await connectCall { () async throws(ControlPlaneError) in
@@ -27,10 +25,10 @@ enum AgentServiceRoutes {
         }
     }
 
+    static let missingSecret = ConnectError(.unauthenticated, "missing agent secret: send `Authorization: Bearer <NETCLODE_AGENT_SECRET>`")
+
     private static func agentSecret(_ headers: HTTPFields) throws(ConnectError) -> String {
-        guard let secret = BearerToken.from(headers) else {
-            throw ConnectError(.unauthenticated, "missing agent secret: send `Authorization: Bearer <NETCLODE_AGENT_SECRET>`")
-        }
+        guard let secret = BearerToken.from(headers) else { throw missingSecret }
         return secret
     }
 }

@@ -7,9 +7,9 @@ import SwiftProtobuf
 enum SessionServiceRoutes {
     static let service = "netclode.v1.SessionService"
 
-    /// Every method is authenticated with the API token on its headers, before its body is read.
-    static func register<Context: RequestContext>(on router: Router<Context>, manager: SessionManager, authenticator: APIAuthenticator, options: ConnectServerOptions = .init()) {
-        let options = authenticator.guarding(options)
+    /// Registers every method on `router`, which is expected to authenticate them
+    /// (``APITokenMiddleware`` on the server's API group).
+    static func register(on router: some RouterMethods, manager: SessionManager, options: ConnectServerOptions = .init()) {
         router.connectUnary("\(service)/CreateSession", Netclode_V1_CreateSessionRequest.self, Netclode_V1_CreateSessionResponse.self, options: options) { request, _ in
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.createSession(request) }
             return .with { $0.session = session }

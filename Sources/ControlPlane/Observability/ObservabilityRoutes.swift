@@ -6,11 +6,12 @@ import NIOCore
 /// ``Readiness``) and `GET /metrics` (Prometheus text). None needs the API token: probes and
 /// scrapers carry no credentials, and none of these answers reveals a session's content or a
 /// secret.
-enum ObservabilityRoutes {
+struct ObservabilityRoutes: ControlPlaneRouteGroup {
     /// The content type of the Prometheus text exposition format.
     static let prometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    static func register<Context: RequestContext>(on router: Router<Context>, manager: SessionManager) {
+    func addRoutes(to router: RouterGroup<ControlPlaneRequestContext>, server: ControlPlaneServer) {
+        let manager = server.manager
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ in
             let readiness = await Readiness.check(manager)
@@ -26,7 +27,7 @@ enum ObservabilityRoutes {
             manager.metrics.update(sessions: await manager.statusCounts(), watchers: await manager.watcherCount())
             return Response(
                 status: .ok,
-                headers: [.contentType: prometheusContentType],
+                headers: [.contentType: Self.prometheusContentType],
                 body: .init(byteBuffer: ByteBuffer(string: manager.metrics.exposition()))
             )
         }

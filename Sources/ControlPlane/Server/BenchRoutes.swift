@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -9,11 +10,14 @@ import NIOCore
 /// binary, so the ratio isolates the cost of Connect, authentication and the session manager from
 /// that of HTTP itself. It returns a constant and touches no state, so it is harmless, but it is
 /// off unless asked for so a production server exposes nothing it does not need.
-enum BenchRoutes {
+struct BenchRoutes: ControlPlaneRouteGroup {
     static let environmentVariable = "NETCLODE_BENCH_ROUTES"
 
-    static func registerIfEnabled<Context: RequestContext>(on router: Router<Context>, environment: [String: String]) {
-        guard environment[environmentVariable] == "1" else { return }
+    /// Whether the route is on (read from the process environment by default).
+    var isEnabled = ProcessInfo.processInfo.environment[Self.environmentVariable] == "1"
+
+    func addRoutes(to router: RouterGroup<ControlPlaneRequestContext>, server: ControlPlaneServer) {
+        guard isEnabled else { return }
         router.post("/_bench/echo") { _, _ -> Response in
             Response(
                 status: .ok,

@@ -20,8 +20,33 @@ public struct ControlPlaneServer: Sendable {
     public let manager: SessionManager
     let logger: Logger
 
+    /// What the server serves, in order: observability, the client API, the agent channel, the
+    /// benchmark route when enabled, then every group added with ``mounting(_:)``.
+    public private(set) var routeGroups: [any ControlPlaneRouteGroup] = [
+        ObservabilityRoutes(), ClientAPIRoutes(), AgentChannelRoutes(), BenchRoutes(),
+    ]
+
     /// The registry `/metrics` serves; the manager records into it.
     public var metrics: ServerMetrics { manager.metrics }
+
+    /// The client API's authentication, for a mounted group that should require the API token too.
+    public var apiTokenMiddleware: APITokenMiddleware<ControlPlaneRequestContext> {
+        APITokenMiddleware(token: settings.apiToken, observer: metrics)
+    }
+
+    init(settings: ControlPlaneSettings, manager: SessionManager, logger: Logger) {
+        self.settings = settings
+        self.manager = manager
+        self.logger = logger
+    }
+
+    /// This server with `group` served too (the bot's webhook, the web UI, the git proxy): each
+    /// feature mounts its routes, with its own authentication, without the server knowing it.
+    public func mounting(_ group: some ControlPlaneRouteGroup) -> ControlPlaneServer {
+        var server = self
+        server.routeGroups.append(group)
+        return server
+    }
 
     /// Opens the store and prepares the runtime; nothing listens until ``run(onReady:)``.
     ///
@@ -49,13 +74,10 @@ public struct ControlPlaneServer: Sendable {
     /// (`netclode dev` runs it after its forge). Without signals it shuts down when its parent
     /// group does.
     public func serviceGroup(gracefulShutdownSignals: [UnixSignal] = [], onReady: @escaping @Sendable (ReadyInfo) async -> Void = { _ in }) -> ServiceGroup {
-        let router = Router()
-        ObservabilityRoutes.register(on: router, manager: manager)
-        let connect = ConnectServerOptions(observer: manager.metrics)
-        SessionServiceRoutes.register(on: router, manager: manager, authenticator: APIAuthenticator(token: settings.apiToken), options: connect)
-        GitHubServiceRoutes.register(on: router, listing: RepositoryListing(github: manager.github, logger: logger), authenticator: APIAuthenticator(token: settings.apiToken), options: connect)
-        AgentServiceRoutes.register(on: router, manager: manager, options: connect)
-        BenchRoutes.registerIfEnabled(on: router, environment: ProcessInfo.processInfo.environment)
+        let router = Router(context: ControlPlaneRequestContext.self)
+        for group in routeGroups {
+            group.addRoutes(to: router.group(RouterPath(group.path)), server: self)
+        }
         let manager = self.manager
         let logger = self.logger
         let host = settings.host
