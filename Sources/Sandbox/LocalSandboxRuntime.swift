@@ -109,21 +109,29 @@ public actor LocalSandboxRuntime: SandboxRuntime {
 
     // MARK: SandboxRuntime
 
+    public func checkCanStart(executable: String) throws {
+        try checkCanStart(executable: executable, sessionID: nil)
+    }
+
+    private func checkCanStart(executable: String, sessionID: String?) throws {
+        guard executable.hasPrefix("/") else {
+            throw SandboxError(.invalidSpec, "the sandbox executable must be an absolute path, got \"\(executable)\"")
+        }
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw SandboxError(.invalidSpec, "the sandbox executable \(executable) does not exist or is not executable")
+        }
+        // Fail closed: only an explicit NETCLODE_SANDBOX=none runs a sandbox unisolated.
+        if isolation != .none, bwrapPath == nil {
+            throw SandboxError.bwrapNotFound(sessionID: sessionID, mode: isolation)
+        }
+    }
+
     public func start(_ spec: SandboxSpec) async throws -> SandboxInfo {
         let id = spec.sessionID
         try SessionID.validate(id)
         guard sandboxes[id] == nil else { throw SandboxError.alreadyRunning(id) }
-        guard spec.executable.hasPrefix("/") else {
-            throw SandboxError(.invalidSpec, "the sandbox executable must be an absolute path, got \"\(spec.executable)\"")
-        }
-        guard FileManager.default.isExecutableFile(atPath: spec.executable) else {
-            throw SandboxError(.invalidSpec, "the sandbox executable \(spec.executable) does not exist or is not executable")
-        }
-        // Fail closed: only an explicit NETCLODE_SANDBOX=none runs a sandbox unisolated.
+        try checkCanStart(executable: spec.executable, sessionID: id)
         let isolated = isolation != .none
-        if isolated, bwrapPath == nil {
-            throw SandboxError.bwrapNotFound(sessionID: id, mode: isolation)
-        }
 
         let directory = directory(of: id)
         let home = directory.appendingPathComponent("home", isDirectory: true)

@@ -38,9 +38,9 @@ public struct SandboxError: Error, Sendable, CustomStringConvertible, Equatable 
     }
 
     /// No `bwrap`, so the sandbox would run unisolated: refused, with both ways out.
-    static func bwrapNotFound(sessionID: String, mode: IsolationMode) -> SandboxError {
+    static func bwrapNotFound(sessionID: String?, mode: IsolationMode) -> SandboxError {
         SandboxError(.bwrapNotFound, """
-            cannot start the sandbox of session \(sessionID): NETCLODE_SANDBOX=\(mode.rawValue) isolates sandboxes with \
+            cannot start \(sessionID.map { "the sandbox of session \($0)" } ?? "sandboxes"): NETCLODE_SANDBOX=\(mode.rawValue) isolates sandboxes with \
             bubblewrap, but bwrap is not installed or not on PATH, and a session never starts unisolated unless asked to; \
             install bubblewrap (e.g. `apt-get install bubblewrap`), or set NETCLODE_SANDBOX=none to run sandboxes \
             unisolated on purpose (they can then read the data directory and the GitHub App private key)

@@ -6,6 +6,9 @@ public protocol SandboxRuntime: Sendable {
     /// Starts the session's sandbox process. Creates `<sessions root>/<id>/{home,workspace}` if
     /// missing (keeps them if present, so a resumed session finds its clones again).
     func start(_ spec: SandboxSpec) async throws -> SandboxInfo
+    /// Throws what would make every start of `executable` fail (no isolation available, no such
+    /// executable), so a new session is refused at once rather than failing after it was made.
+    func checkCanStart(executable: String) async throws
     /// Stops it: SIGTERM, then SIGKILL after `grace`. No error if not running.
     func stop(sessionID: String, grace: Duration) async
     func status(sessionID: String) async -> SandboxStatus

@@ -79,6 +79,7 @@ extension SessionManager {
     /// so the next start restores them.
     public func shutdown() async {
         restoreTask?.cancel()  // restores still waiting for a slot or a turn give up
+        for start in pendingStarts.values { start.cancel() }  // so do starts of new sessions
         await drainOperations(timeout: .seconds(30))
         // The sandboxes stop below, and their runs with them: said in each history now, while
         // the store is open.

@@ -11,6 +11,7 @@ import SwiftProtobuf
 extension SessionManager {
     public func pauseSession(_ id: String) async throws(ControlPlaneError) -> Netclode_V1_Session {
         _ = try await existing(id)
+        cancelPendingStart(id)
         return try await exclusively(id) { () async throws(ControlPlaneError) in
             let record = try await existing(id)
             switch record.sessionStatus {

@@ -94,6 +94,8 @@ public actor SessionManager {
     var trimmingOutput: Set<String> = []
     /// `ExecStream`s in progress by process id: the session and the caller's inbox.
     var execStreams: [String: (sessionID: String, inbox: WatchInbox)] = [:]
+    /// Sandbox starts of created sessions still under way after `CreateSession` answered.
+    var pendingStarts: [String: Task<Void, Never>] = [:]
     /// Who commits in the sandboxes: the App's bot account, looked up once.
     let commitIdentity: CommitIdentity
 
@@ -111,11 +113,24 @@ public actor SessionManager {
 
     // MARK: API
 
+    /// Validates, reserves a start slot, mints the session's tokens and stores it, then answers
+    /// with status `creating`: the sandbox starts in the background (``finishCreate(_:)``).
+    ///
+    /// Everything a caller can get wrong is still answered by this call (`Repository not found`,
+    /// `GitHub App not configured`, a full start queue, a runtime that cannot start sandboxes at
+    /// all), and a refusal leaves nothing behind. What can only fail later, the sandbox process
+    /// itself, becomes status `error` with the reason and an `error` event.
     public func createSession(_ request: Netclode_V1_CreateSessionRequest) async throws(ControlPlaneError) -> Netclode_V1_Session {
         let input = try CreateSessionInput(request, webURL: github.endpoints.webURL, runs: options.runs)
         if !input.repositories.isEmpty, case .notConfigured(let error, _) = github {
             throw .failedPrecondition(error.message)
         }
+        do {
+            try await runtime.checkCanStart(executable: options.agentExecutable)
+        } catch {
+            throw Self.controlPlaneError(error)
+        }
+        guard controlPlaneURL != nil else { throw .unavailable("the control plane is not listening yet") }
         let id = Identifiers.sessionID()
         let now = Date.nowToTheMillisecond
         let record = SessionRecord(
@@ -125,18 +140,56 @@ public actor SessionManager {
             createdAt: now, updatedAt: now, error: nil,
             agentCommand: input.agentCommand?.arguments ?? [], gitAuthor: input.gitAuthor?.description
         )
-        return try await exclusively(id) { () async throws(ControlPlaneError) in
+        try await exclusively(id) { () async throws(ControlPlaneError) in
             // Refused for lack of a start slot: nothing was made yet.
-            try await starts.acquire(id, queueing: .bounded)
+            try await starts.reserve(id)
             do {
-                try await startSandbox(record, repositories: input.repositories, insert: true)
+                try await leaseTokens(record, repositories: input.repositories)
+                try await store.insertSession(record)
+                records[id] = record
             } catch {
                 await discard(id)
                 throw Self.controlPlaneError(error)
             }
-            sessionLogger(id).info("session created", metadata: ["repos": "\(record.repos.count)", "access": "\(record.repoAccess ?? "-")"])
-            return records[id]?.wire ?? record.wire
         }
+        sessionLogger(id).info("session created", metadata: ["repos": "\(record.repos.count)", "access": "\(record.repoAccess ?? "-")"])
+        pendingStarts[id] = Task { [weak self] in await self?.finishCreate(id) }
+        return record.wire
+    }
+
+    /// Starts a created session's sandbox once its reserved start slot is free, in the session's
+    /// turn. A failed start stops whatever was started, revokes the tokens and leaves the session in
+    /// `error` with the reason, in its record and as an `error` event.
+    private func finishCreate(_ id: String) async {
+        defer { pendingStarts[id] = nil }
+        do {
+            try await exclusively(id) { () async throws(ControlPlaneError) in
+                // A pause or delete that ran first cancelled this start.
+                guard !Task.isCancelled, let record = records[id], record.sessionStatus == .creating else {
+                    await starts.release(id)
+                    return
+                }
+                do {
+                    try await starts.acquire(id, queueing: .unbounded)
+                    try await launchSandbox(record)
+                } catch {
+                    await stopSandbox(id, reason: "start failed")
+                    guard !Task.isCancelled else { return }
+                    let message = "the sandbox could not start: \(Self.describe(error))"
+                    sessionLogger(id).error("session start failed", metadata: ["error": "\(error)"])
+                    try? await self.record(.now(kind: "error") { $0.message = message }, for: id)
+                    try await setStatus(id, .error, error: message)
+                }
+            }
+        } catch {
+            await starts.release(id)  // shutting down, or cancelled while it waited for its turn
+        }
+    }
+
+    /// Stops a start that `CreateSession` left running in the background (pause and delete come
+    /// first; shutdown stops them all).
+    func cancelPendingStart(_ id: String) {
+        pendingStarts[id]?.cancel()
     }
 
     public func session(_ id: String) async throws(ControlPlaneError) -> Netclode_V1_Session {
@@ -147,6 +200,7 @@ public actor SessionManager {
     /// event history are kept with status `deleted`; deleting again is not an error.
     public func deleteSession(_ id: String) async throws(ControlPlaneError) -> Netclode_V1_Session {
         _ = try await existing(id)
+        cancelPendingStart(id)
         return try await exclusively(id) { () async throws(ControlPlaneError) in
             let record = try await existing(id)
             guard record.sessionStatus != .deleted else { return record.wire }
@@ -169,28 +223,35 @@ public actor SessionManager {
         return record
     }
 
-    /// Mints the session's tokens (if it has repositories), persists it if new, and starts its
-    /// sandbox with a fresh agent secret. The caller holds the session's start slot (see
-    /// ``StartLimiter``), which is given back when the agent attaches; on failure the caller gives
-    /// it back (``discard(_:)`` and ``stopSandbox(_:reason:)`` do).
-    func startSandbox(_ record: SessionRecord, repositories: [RepositoryReference]? = nil, insert: Bool = false) async throws {
+    /// Mints the session's tokens (if it has repositories) and starts its sandbox with a fresh
+    /// agent secret. The caller holds the session's start slot (see ``StartLimiter``), which is
+    /// given back when the agent attaches; on failure the caller gives it back (``discard(_:)``
+    /// and ``stopSandbox(_:reason:)`` do).
+    func startSandbox(_ record: SessionRecord) async throws {
+        try await leaseTokens(record)
+        try await launchSandbox(record)
+    }
+
+    /// Mints the tokens of `record`'s repositories (parsed again unless given) and schedules their
+    /// refreshes; nothing for a session without repositories.
+    func leaseTokens(_ record: SessionRecord, repositories: [RepositoryReference]? = nil) async throws {
+        guard !record.repos.isEmpty else { return }
+        guard let broker = github.broker else {
+            if case .notConfigured(let error, _) = github { throw ControlPlaneError.failedPrecondition(error.message) }
+            throw ControlPlaneError.failedPrecondition("GitHub App not configured")
+        }
+        let id = record.id
+        let repos = try repositories ?? record.repos.map { try RepositoryReference.parse($0, webURL: github.endpoints.webURL) }
+        let access = RepoAccess(rawValue: record.repoAccess ?? "") ?? .default
+        try await broker.lease(session: id, repositories: repos, access: access) { [weak self] renewal in
+            try await self?.deliver(renewal, to: id)
+        }
+    }
+
+    /// Starts the sandbox process of `record`, whose tokens are leased, with a fresh agent secret.
+    func launchSandbox(_ record: SessionRecord) async throws {
         let id = record.id
         guard let controlPlaneURL else { throw ControlPlaneError.unavailable("the control plane is not listening yet") }
-        if !record.repos.isEmpty {
-            guard let broker = github.broker else {
-                if case .notConfigured(let error, _) = github { throw ControlPlaneError.failedPrecondition(error.message) }
-                throw ControlPlaneError.failedPrecondition("GitHub App not configured")
-            }
-            let repos = try repositories ?? record.repos.map { try RepositoryReference.parse($0, webURL: github.endpoints.webURL) }
-            let access = RepoAccess(rawValue: record.repoAccess ?? "") ?? .default
-            try await broker.lease(session: id, repositories: repos, access: access) { [weak self] renewal in
-                try await self?.deliver(renewal, to: id)
-            }
-        }
-        if insert {
-            try await store.insertSession(record)
-            records[id] = record
-        }
         let secret = Identifiers.agentSecret()
         await agents.register(sessionID: id, secret: secret)
         let spec = SandboxSpec(

@@ -8,6 +8,10 @@
 /// slot is never lost). Starts beyond the limit wait in arrival order; beyond the queue bound a
 /// new session is refused at once with `resource_exhausted`, before anything was made for it. A
 /// waiting start whose caller goes away leaves the queue at once (see ``WaitQueue``).
+///
+/// `CreateSession` answers before its sandbox starts, so it cannot wait here: it ``reserve(_:)``s
+/// (a slot if one is free, else a place in the queue, else the refusal) while the caller is still
+/// there, and the background start then ``acquire(_:queueing:)``s what was reserved.
 actor StartLimiter {
     /// Whether a start may be refused when the queue is full. Sessions restored after a restart
     /// always wait: they exist already and refusing them would strand them.
@@ -23,6 +27,8 @@ actor StartLimiter {
     /// earlier start cannot release a later one) and the timer that gives it up.
     private var holders: [String: (generation: UInt64, timer: Task<Void, Never>)] = [:]
     private let waiting = WaitQueue<String, Void>()
+    /// Sessions with a place in the queue whose start has not begun waiting yet.
+    private var reserved: Set<String> = []
     private var nextGeneration: UInt64 = 0
 
     init(limit: Int, queueLimit: Int, slotTimeout: Duration) {
@@ -32,7 +38,27 @@ actor StartLimiter {
     }
 
     var starting: Int { holders.count }
-    var queued: Int { waiting.count() }
+    var queued: Int { waiting.count() + reserved.count }
+
+    /// Takes a slot for `sessionID` if one is free, else a place in the queue, without waiting;
+    /// throws `resource_exhausted` when the queue is full. The start that follows calls
+    /// ``acquire(_:queueing:)``, which never refuses a reserved session; ``release(_:)`` gives
+    /// either back.
+    func reserve(_ sessionID: String) throws(ControlPlaneError) {
+        guard holders[sessionID] == nil, !reserved.contains(sessionID) else { return }
+        if holders.count < limit {
+            hold(sessionID)
+            return
+        }
+        guard queued < queueLimit else { throw queueFull }
+        reserved.insert(sessionID)
+    }
+
+    private var queueFull: ControlPlaneError {
+        .resourceExhausted(
+            "too many sessions are starting (\(holders.count) starting, \(queued) waiting; "
+                + "limits NETCLODE_MAX_CONCURRENT_STARTS=\(limit), NETCLODE_MAX_QUEUED_STARTS=\(queueLimit)); try again in a few seconds")
+    }
 
     /// Waits for a slot for `sessionID` and returns once it holds one: true when this call took
     /// it, false when the session held one already (its start is under way). Throws
@@ -41,16 +67,12 @@ actor StartLimiter {
     @discardableResult
     func acquire(_ sessionID: String, queueing: Queueing) async throws(ControlPlaneError) -> Bool {
         if holders[sessionID] != nil { return false }
+        let wasReserved = reserved.remove(sessionID) != nil
         if holders.count < limit {
             hold(sessionID)
             return true
         }
-        let queued = waiting.count()
-        if queueing == .bounded && queued >= queueLimit {
-            throw .resourceExhausted(
-                "too many sessions are starting (\(holders.count) starting, \(queued) waiting; "
-                    + "limits NETCLODE_MAX_CONCURRENT_STARTS=\(limit), NETCLODE_MAX_QUEUED_STARTS=\(queueLimit)); try again in a few seconds")
-        }
+        if queueing == .bounded && !wasReserved && queued >= queueLimit { throw queueFull }
         do {
             try await waiting.wait(sessionID)
         } catch {
@@ -63,6 +85,7 @@ actor StartLimiter {
     /// Gives up `sessionID`'s slot, if it holds one, and hands it to the longest-waiting start.
     /// Safe to call more than once.
     func release(_ sessionID: String) {
+        reserved.remove(sessionID)
         guard let held = holders.removeValue(forKey: sessionID) else { return }
         held.timer.cancel()
         handOver()

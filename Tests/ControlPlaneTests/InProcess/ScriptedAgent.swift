@@ -32,8 +32,13 @@ final class ScriptedAgent: Sendable {
 
     deinit { reader.cancel() }
 
-    /// Attaches as the agent of `sessionID`, with the secret its (scripted) sandbox was given.
+    /// Attaches as the agent of `sessionID`, with the secret its (scripted) sandbox was given,
+    /// once the sandbox runs (a created session's starts in the background).
     static func attach(_ sessionID: String, manager: SessionManager, runtime: ScriptedRuntime) async throws -> ScriptedAgent {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while await !runtime.isRunning(sessionID), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let spec = try #require(await runtime.specs[sessionID], "session \(sessionID) was never started")
         let secret = try #require(spec.environment["NETCLODE_AGENT_SECRET"])
         let stream = try await manager.attachAgent(sessionID: sessionID, secret: secret)

@@ -33,11 +33,18 @@ actor ScriptedRuntime: SandboxRuntime {
 
     var heldStarts: Int { held.count }
 
+    /// From now on, each start throws an error with `message` (nil: starts succeed again).
+    func failStarts(with message: String?) { startFailure = message }
+    private var startFailure: String?
+
+    func checkCanStart(executable: String) async throws {}
+
     func isRunning(_ sessionID: String) -> Bool { running.contains(sessionID) }
 
     func start(_ spec: SandboxSpec) async throws -> SandboxInfo {
         specs[spec.sessionID] = spec
         if holdingStarts { await withCheckedContinuation { held.append($0) } }
+        if let startFailure { throw SandboxError(.launchFailed, startFailure) }
         running.insert(spec.sessionID)
         let directory = root.appendingPathComponent(spec.sessionID, isDirectory: true)
         return SandboxInfo(
