@@ -25,11 +25,19 @@ public struct ConnectServerStream<Output: Message>: Sendable {
     /// Sends several messages in one write and one flush (one envelope each, in order): a
     /// handler that has a batch ready saves a round through the writer per message.
     public func send(contentsOf messages: some Sequence<Output>) async throws {
+        try await send(payloads: messages.map { try codec.encode($0) })
+    }
+
+    /// Sends several shared messages in one write and one flush, reusing each one's encoding
+    /// for this stream's codec (see ``ConnectSharedMessage``).
+    public func send(contentsOf messages: some Sequence<ConnectSharedMessage<Output>>) async throws {
+        try await send(payloads: messages.map { try $0.payload(codec) })
+    }
+
+    private func send(payloads: [ByteBuffer]) async throws {
+        guard !payloads.isEmpty else { return }
         var frames = ByteBuffer()
-        for message in messages {
-            ConnectEnvelope(payload: try codec.encode(message)).write(into: &frames)
-        }
-        guard frames.readableBytes > 0 else { return }
+        for payload in payloads { ConnectEnvelope(payload: payload).write(into: &frames) }
         try await outbox.send(frames)
     }
 }

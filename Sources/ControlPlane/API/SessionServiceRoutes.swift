@@ -62,8 +62,19 @@ enum SessionServiceRoutes {
     /// Sends each batch of `sequence` as one write; its errors become Connect errors.
     private static func forward<Batches: AsyncSequence, Response: SwiftProtobuf.Message>(_ sequence: Batches, to stream: ConnectServerStream<Response>) async throws
     where Batches.Element == [Response] {
+        try await connectErrors { for try await batch in sequence { try await stream.send(contentsOf: batch) } }
+    }
+
+    /// The same for batches of shared messages (a watch's live events), sent without encoding
+    /// them again.
+    private static func forward<Batches: AsyncSequence, Response: SwiftProtobuf.Message>(_ sequence: Batches, to stream: ConnectServerStream<Response>) async throws
+    where Batches.Element == [ConnectSharedMessage<Response>] {
+        try await connectErrors { for try await batch in sequence { try await stream.send(contentsOf: batch) } }
+    }
+
+    private static func connectErrors(_ body: () async throws -> Void) async throws {
         do {
-            for try await batch in sequence { try await stream.send(contentsOf: batch) }
+            try await body()
         } catch let error as ControlPlaneError {
             throw error.connectError
         }

@@ -43,8 +43,9 @@ public struct RunEvents: AsyncSequence, Sendable {
                     return nil
                 }
                 var batch: Element = []
-                for case .event(let cursor, let event) in items where event.runID == events.runID
-                    && (event.kind == ProcessEventKind.run || event.kind == ProcessEventKind.agentOutput) {
+                for case .event(let published) in items where published.event.runID == events.runID
+                    && (published.event.kind == ProcessEventKind.run || published.event.kind == ProcessEventKind.agentOutput) {
+                    let (cursor, event) = (published.cursor, published.event)
                     batch.append(.with {
                         $0.runID = events.runID
                         $0.cursor = String(cursor)

@@ -1,3 +1,4 @@
+import ConnectRPC
 import SwiftProtobuf
 import Logging
 import NetclodeProto
@@ -5,8 +6,22 @@ import NetclodeProto
 /// What a watcher receives: a stored event with its cursor, or a snapshot of the session after a
 /// change of status.
 enum WatchItem: Sendable {
-    case event(cursor: Int64, Netclode_V1_AgentEvent)
+    case event(PublishedEvent)
     case sessionUpdated(Netclode_V1_Session)
+}
+
+/// An event as it is published to every watcher of its session: the `WatchSessionResponse` they
+/// all send is built once and encoded at most once per codec, not once per watcher.
+final class PublishedEvent: Sendable {
+    let cursor: Int64
+    let event: Netclode_V1_AgentEvent
+    let watchResponse: ConnectSharedMessage<Netclode_V1_WatchSessionResponse>
+
+    init(sessionID: String, cursor: Int64, event: Netclode_V1_AgentEvent) {
+        self.cursor = cursor
+        self.event = event
+        self.watchResponse = ConnectSharedMessage(.agentEvent(sessionID: sessionID, cursor: cursor, event))
+    }
 }
 
 /// Fans a session's live items out to every watcher of that session.

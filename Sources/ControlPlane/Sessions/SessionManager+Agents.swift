@@ -42,21 +42,50 @@ extension SessionManager {
             // All admitted before any is recorded: a refused batch leaves nothing behind, so the
             // agent's retry does not repeat half of it.
             for event in batch.events { try admit(event, from: report.sessionID) }
-            // Consecutive run output is stored with one write; everything else one by one.
-            var output: [Netclode_V1_AgentEvent] = []
+            // Consecutive events bound for the history are stored with one write (run output
+            // apart, as it counts against the output cap); the rest go one by one.
+            var pending: [Netclode_V1_AgentEvent] = []
             for event in batch.events {
-                if event.kind == ProcessEventKind.agentOutput {
-                    output.append(event)
-                    continue
+                if let last = pending.last, HistoryWrite(last) != HistoryWrite(event) {
+                    try await store(pending, from: report.sessionID)
+                    pending = []
                 }
-                try await recordRunOutput(output, for: report.sessionID)
-                output = []
-                try await route(event, from: report.sessionID)
+                if HistoryWrite(event) == nil {
+                    try await route(event, from: report.sessionID)
+                } else {
+                    pending.append(event)
+                }
             }
-            try await recordRunOutput(output, for: report.sessionID)
+            try await store(pending, from: report.sessionID)
         case .ack(let ack): await agents.resolve(commandID: ack.commandID, .ack(ack))
         case .execResult(let result): await agents.resolve(commandID: result.commandID, .execResult(result.response))
         case nil: throw .invalidArgument("report is empty")
+        }
+    }
+
+    /// Which stored events of a batch can share one write: plain events, or run output (which
+    /// counts against the output cap); nil for the rest (a run's start or end, an exec stream's
+    /// output), which are handled one by one.
+    private enum HistoryWrite: Equatable {
+        case plain
+        case runOutput
+
+        init?(_ event: Netclode_V1_AgentEvent) {
+            switch event.kind {
+            case ProcessEventKind.agentOutput: self = .runOutput
+            case ProcessEventKind.run, ProcessEventKind.execOutput, ProcessEventKind.exec: return nil
+            default: self = .plain
+            }
+        }
+    }
+
+    /// Stores consecutive events of one ``HistoryWrite`` kind with one write.
+    private func store(_ events: [Netclode_V1_AgentEvent], from sessionID: String) async throws(ControlPlaneError) {
+        guard let first = events.first else { return }
+        if HistoryWrite(first) == .runOutput {
+            try await recordRunOutput(events, for: sessionID)
+        } else {
+            try await record(events, for: sessionID)
         }
     }
 
@@ -77,15 +106,12 @@ extension SessionManager {
     /// Run output is `capped`: it counts against the session's output cap (Runs/OutputCap.swift).
     func record(_ event: Netclode_V1_AgentEvent, for sessionID: String, capped: Bool = false) async throws(ControlPlaneError) {
         try await record([event], for: sessionID, capped: capped)
-        if event.kind == "repo_clone" {
-            timeClone(event, sessionID: sessionID)
-            try await applyCloneProgress(event, to: sessionID)
-        }
     }
 
-    /// Stores events of one session with one write, in order, tells the watchers, and (for
-    /// `capped` ones) keeps the session's output under its cap.
-    func record(_ events: [Netclode_V1_AgentEvent], for sessionID: String, capped: Bool) async throws(ControlPlaneError) {
+    /// Stores events of one session with one write, in order, tells the watchers, folds clone
+    /// progress into the session's status, and (for `capped` ones) keeps the session's output
+    /// under its cap.
+    func record(_ events: [Netclode_V1_AgentEvent], for sessionID: String, capped: Bool = false) async throws(ControlPlaneError) {
         guard records[sessionID] != nil else { throw .notFound("session \"\(sessionID)\" not found") }
         let size: Int
         do {
@@ -94,6 +120,10 @@ extension SessionManager {
             throw .internal("could not store events of session \(sessionID): \(error)")
         }
         if capped { await enforceOutputCap(sessionID, added: size) }
+        for event in events where event.kind == "repo_clone" {
+            timeClone(event, sessionID: sessionID)
+            try await applyCloneProgress(event, to: sessionID)
+        }
     }
 
     /// Stores `events` with one write and publishes them to the watchers, strictly in cursor
@@ -114,7 +144,9 @@ extension SessionManager {
         let append = Task<Void, any Error> {
             _ = await previous?.result
             let cursors = try await store.appendEvents(sessionID: sessionID, payloads: payloads, at: Date(), capped: capped)
-            for (cursor, event) in zip(cursors, events) { await hub.publish(sessionID, .event(cursor: cursor, event)) }
+            for (cursor, event) in zip(cursors, events) {
+                await hub.publish(sessionID, .event(PublishedEvent(sessionID: sessionID, cursor: cursor, event: event)))
+            }
         }
         eventAppends[sessionID] = append
         let result = await append.result

@@ -42,7 +42,7 @@ extension SessionManager {
     /// stream nobody follows any more (its caller went away) are dropped.
     func deliverExecStreamEvent(_ event: Netclode_V1_AgentEvent, from sessionID: String) {
         guard let (owner, inbox) = execStreams[event.runID], owner == sessionID else { return }
-        inbox.append(.event(cursor: 0, event))
+        inbox.append(.event(PublishedEvent(sessionID: sessionID, cursor: 0, event: event)))
         if inbox.overflowed {
             closeExecStream(event.runID, cancelling: true)
         } else if event.kind == ProcessEventKind.exec {
@@ -104,7 +104,8 @@ public struct ExecOutput: AsyncSequence, Sendable {
                     throw ControlPlaneError.unavailable("the command's sandbox went away before it finished (or it outlived its \(output.timeout) timeout)")
                 }
                 var batch: Element = []
-                for case .event(_, let event) in items {
+                for case .event(let published) in items {
+                    let event = published.event
                     if event.kind == ProcessEventKind.execOutput {
                         batch.append(.with {
                             $0.stream = event.stream

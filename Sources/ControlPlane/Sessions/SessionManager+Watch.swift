@@ -1,3 +1,4 @@
+import ConnectRPC
 import Logging
 import NetclodeProto
 import Storage
@@ -30,9 +31,10 @@ extension SessionManager {
 
 /// The items of one `WatchSession`, in batches: a page of history, the snapshot, then whatever
 /// live items queued up since the last batch — so a watcher that falls behind catches up with one
-/// write per batch rather than one per event.
+/// write per batch rather than one per event. Live events come as the response every watcher of
+/// the session shares (``PublishedEvent``), encoded once for all of them.
 public struct SessionWatch: AsyncSequence, Sendable {
-    public typealias Element = [Netclode_V1_WatchSessionResponse]
+    public typealias Element = [ConnectSharedMessage<Netclode_V1_WatchSessionResponse>]
 
     let sessionID: String
     let store: any SessionStore
@@ -75,13 +77,13 @@ public struct SessionWatch: AsyncSequence, Sendable {
                     batch.reserveCapacity(page.count)
                     for stored in page {
                         let event = try Netclode_V1_AgentEvent(serializedBytes: stored.payload)
-                        batch.append(.agentEvent(sessionID: watch.sessionID, cursor: stored.cursor, event))
+                        batch.append(ConnectSharedMessage(.agentEvent(sessionID: watch.sessionID, cursor: stored.cursor, event)))
                         last = stored.cursor
                     }
                     return batch
                 case .snapshot:
                     phase = watch.endsAfterSnapshot ? .done : .live
-                    return [.sessionUpdated(watch.snapshot)]
+                    return [ConnectSharedMessage(.sessionUpdated(watch.snapshot))]
                 case .live:
                     guard let items = await watch.inbox.nextBatch() else {
                         phase = .done
@@ -96,13 +98,13 @@ public struct SessionWatch: AsyncSequence, Sendable {
                     var batch: Element = []
                     for item in items {
                         switch item {
-                        case .event(let cursor, let event) where cursor > last:
-                            batch.append(.agentEvent(sessionID: watch.sessionID, cursor: cursor, event))
-                            last = cursor
+                        case .event(let published) where published.cursor > last:
+                            batch.append(published.watchResponse)
+                            last = published.cursor
                         case .event:
                             continue  // already sent from the history
                         case .sessionUpdated(let session):
-                            batch.append(.sessionUpdated(session))
+                            batch.append(ConnectSharedMessage(.sessionUpdated(session)))
                         }
                     }
                     if !batch.isEmpty { return batch }

@@ -98,7 +98,7 @@ final class WatchInbox: Sendable {
     /// Roughly what an item holds in memory: its text, plus a fixed overhead.
     private static func size(of item: WatchItem) -> Int {
         switch item {
-        case .event(_, let event): 128 + event.data.utf8.count + event.message.utf8.count
+        case .event(let published): 128 + published.event.data.utf8.count + published.event.message.utf8.count
         case .sessionUpdated: 512
         }
     }

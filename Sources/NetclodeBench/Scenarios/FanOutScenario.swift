@@ -7,14 +7,16 @@ import TestSupport
 /// Scenario 4: one session, 100 `WatchSession` streams, events appended at 1,000/s for 10 s.
 ///
 /// Events are appended the way an agent appends them: `AgentService/Report` with the session's
-/// agent secret (read from the sandbox's environment under /proc, kept in memory, never printed),
-/// one report at a time in order as `netclode agent` sends them, so every event goes through
-/// authentication, the SQLite store and the hub. Each event carries its send time; each watcher
-/// (in this process, same clock) records receipt − send time.
+/// agent secret (read from the agent's memory under /proc, kept in memory, never printed), one
+/// report in flight at a time, in order, and — as `netclode agent`'s outbox does — every event
+/// made while a report travels leaves with the next one as a batch (at most 64), so every event
+/// goes through authentication, the SQLite store and the hub. Each event carries its send time;
+/// each watcher (in this process, same clock) records receipt − send time.
 ///
 /// Diagnostics help explain a miss: the append path alone (no watcher), the same load with 10
-/// watchers, and 100 watchers with up to 64 reports in flight at once (several producers, e.g.
-/// the control plane's own events racing the agent's); CPU time and run-queue wait are recorded.
+/// watchers, 100 watchers with one event per report (the agent before it batched), and 100
+/// watchers with up to 64 single-event reports in flight at once (several producers racing);
+/// CPU time and run-queue wait are recorded.
 struct FanOutScenario {
     static let name = "fan-out"
     static let watchers = 100
@@ -31,6 +33,22 @@ struct FanOutScenario {
 
     /// Report calls in flight at most in the concurrent diagnostic.
     static let maximumInFlight = 64
+    /// Events in one batched report at most (the agent's `ReportOutbox.batchCount`).
+    static let batchCount = 64
+
+    /// How events travel: batched as the agent sends them, or one per report with up to
+    /// `inFlight` reports at once.
+    enum Appending: CustomStringConvertible {
+        case batched
+        case single(inFlight: Int)
+
+        var description: String {
+            switch self {
+            case .batched: "batched"
+            case .single(let inFlight): "single-\(inFlight)"
+            }
+        }
+    }
     /// How long the streams may take to deliver what is left once appending is over.
     static let drainTimeout: Duration = .seconds(20)
     let context: BenchContext
@@ -65,7 +83,7 @@ struct FanOutScenario {
             // The append path alone: 2 s at the same rate, no watcher.
             let probeCPU = CPUTime.seconds(controlPlanePID) ?? 0
             let probeStarted = ContinuousClock.now
-            let probeFailures = await Self.append(2 * Self.rate, session: session, agent: agent, kind: "probe", inFlight: 1)
+            let probeFailures = await Self.append(2 * Self.rate, session: session, agent: agent, kind: "probe", .batched)
             let probeSeconds = (ContinuousClock.now - probeStarted).seconds
             let probeRate = Double(2 * Self.rate - probeFailures) / probeSeconds
             let probeCores = ((CPUTime.seconds(controlPlanePID) ?? 0) - probeCPU) / probeSeconds
@@ -73,13 +91,15 @@ struct FanOutScenario {
             benchLog("fan-out: \(probe)")
 
             let main = try await Self.measure(watchers: Self.watchers, session: session, api: api, agent: agent,
-                                              controlPlanePID: controlPlanePID, inFlight: 1)
+                                              controlPlanePID: controlPlanePID, .batched)
             let small = try await Self.measure(watchers: Self.diagnosticWatchers, session: session, api: api, agent: agent,
-                                               controlPlanePID: controlPlanePID, inFlight: 1)
+                                               controlPlanePID: controlPlanePID, .batched)
+            let unbatched = try await Self.measure(watchers: Self.watchers, session: session, api: api, agent: agent,
+                                                   controlPlanePID: controlPlanePID, .single(inFlight: 1))
             // Concurrent appends to one session: if live events go missing only here, the cause
             // is the order in which concurrent appends are published.
             let concurrent = try await Self.measure(watchers: Self.watchers, session: session, api: api, agent: agent,
-                                                    controlPlanePID: controlPlanePID, inFlight: Self.maximumInFlight)
+                                                    controlPlanePID: controlPlanePID, .single(inFlight: Self.maximumInFlight))
             try await api.delete(session)
 
             var rows = [
@@ -101,6 +121,11 @@ struct FanOutScenario {
                 note: "delivered \(small.delivered) of \(small.expected); stored \(small.stored); each watcher received \(small.perWatcher.lowerBound)...\(small.perWatcher.upperBound) live; append rate \(Int(small.appendRate))/s; \(small.cpu)",
                 measuredText: "\(small.delivered)/\(small.expected); \(fmt(small.latency.median)) / \(fmt(small.latency.p99))", baselineText: "—"))
             rows.append(ResultRow(
+                scenario: "4 event fan-out", label: "diagnostic: \(Self.watchers) watchers, one event per report, one at a time", unit: "s",
+                measured: unbatched.latency, target: "diagnostic", pass: nil,
+                note: "delivered \(unbatched.delivered) of \(unbatched.expected); stored \(unbatched.stored); each watcher received \(unbatched.perWatcher.lowerBound)...\(unbatched.perWatcher.upperBound) live; append rate \(Int(unbatched.appendRate))/s; \(unbatched.cpu)",
+                measuredText: "\(unbatched.delivered)/\(unbatched.expected) at \(Int(unbatched.appendRate))/s; \(fmt(unbatched.latency.median)) / \(fmt(unbatched.latency.p99))", baselineText: "—"))
+            rows.append(ResultRow(
                 scenario: "4 event fan-out", label: "diagnostic: \(Self.watchers) watchers, up to \(Self.maximumInFlight) reports in flight", unit: "s",
                 measured: concurrent.latency, target: "diagnostic", pass: nil,
                 note: "delivered \(concurrent.delivered) of \(concurrent.expected); stored \(concurrent.stored); each watcher received \(concurrent.perWatcher.lowerBound)...\(concurrent.perWatcher.upperBound) live; append rate \(Int(concurrent.appendRate))/s; \(concurrent.cpu)",
@@ -111,11 +136,11 @@ struct FanOutScenario {
 
     /// `watchers` streams subscribed, then `rate × seconds` events appended and drained.
     private static func measure(watchers: Int, session: String, api: SessionAPI, agent: ConnectClient, controlPlanePID: String,
-                                inFlight: Int = maximumInFlight) async throws -> Outcome {
+                                _ appending: Appending) async throws -> Outcome {
         let total = rate * seconds
         let subscribed = Locked(0)
         // Each stream replays the history first; only this run's events (their kind) are counted.
-        let kind = "bench-\(watchers)-\(inFlight)"
+        let kind = "bench-\(watchers)-\(appending)"
         let watchTask = Task {
             try await withThrowingTaskGroup(of: [Double].self) { group in
                 for _ in 0..<watchers {
@@ -139,7 +164,7 @@ struct FanOutScenario {
         let before = (cp: CPUTime.seconds(controlPlanePID) ?? 0, cpWait: CPUTime.runQueueWait(controlPlanePID),
                       bench: CPUTime.seconds("self") ?? 0)
         let started = ContinuousClock.now
-        let failures = await append(total, session: session, agent: agent, kind: kind, inFlight: inFlight)
+        let failures = await append(total, session: session, agent: agent, kind: kind, appending)
         let appendSeconds = (ContinuousClock.now - started).seconds
         benchLog("fan-out: appended in \(fmt(appendSeconds)) (\(failures) failed reports); draining")
         let drain = Task {
@@ -198,39 +223,76 @@ struct FanOutScenario {
         return latencies
     }
 
-    /// Reports `total` events, one every 1/rate s on a fixed schedule (a late one does not delay
-    /// the next), at most `inFlight` at once; returns how many failed.
-    private static func append(_ total: Int, session: String, agent: ConnectClient, kind: String, inFlight maximum: Int = maximumInFlight) async -> Int {
+    /// Makes `total` events, one every 1/rate s on a fixed schedule (a late one does not delay the
+    /// next), and reports them as `appending` says; returns how many events failed.
+    private static func append(_ total: Int, session: String, agent: ConnectClient, kind: String, _ appending: Appending) async -> Int {
         let start = ContinuousClock.now
         let interval = Duration.nanoseconds(1_000_000_000 / rate)
-        return await withTaskGroup(of: Bool.self) { group in
-            var failures = 0
-            var inFlight = 0
+        let (made, producer) = AsyncStream.makeStream(of: Netclode_V1_AgentEvent.self)
+        let production = Task {
             for index in 0..<total {
                 try? await Task.sleep(until: start + interval * index, clock: .continuous)
-                if inFlight >= maximum, let ok = await group.next() {
-                    inFlight -= 1
-                    if !ok { failures += 1 }
-                }
-                inFlight += 1
-                group.addTask {
-                    var report = Netclode_V1_AgentReport()
-                    report.sessionID = session
-                    var event = Netclode_V1_AgentEvent()
-                    event.kind = kind
-                    event.message = String(index)
-                    event.timestamp = Google_Protobuf_Timestamp(date: Date())
-                    report.event = event
-                    do {
-                        let _: Netclode_V1_AgentReportResponse = try await agent.unary("netclode.v1.AgentService/Report", report, timeout: .seconds(30))
-                        return true
-                    } catch {
-                        return false
-                    }
-                }
+                var event = Netclode_V1_AgentEvent()
+                event.kind = kind
+                event.message = String(index)
+                event.timestamp = Google_Protobuf_Timestamp(date: Date())
+                producer.yield(event)
             }
-            for await ok in group where !ok { failures += 1 }
-            return failures
+            producer.finish()
+        }
+        defer { production.cancel() }
+        let report: @Sendable ([Netclode_V1_AgentEvent]) async -> Bool = { events in
+            var report = Netclode_V1_AgentReport()
+            report.sessionID = session
+            if events.count == 1 { report.event = events[0] } else { report.events = .with { $0.events = events } }
+            do {
+                let _: Netclode_V1_AgentReportResponse = try await agent.unary("netclode.v1.AgentService/Report", report, timeout: .seconds(30))
+                return true
+            } catch {
+                return false
+            }
+        }
+        switch appending {
+        case .batched:
+            // One report in flight; what was made meanwhile is queued and leaves with the next.
+            let queue = Locked<(events: [Netclode_V1_AgentEvent], ended: Bool)>(([], false))
+            let (doorbell, ring) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+            let collector = Task {
+                for await event in made {
+                    queue.withLock { $0.events.append(event) }
+                    ring.yield()
+                }
+                queue.withLock { $0.ended = true }
+                ring.finish()
+            }
+            defer { collector.cancel() }
+            var failures = 0
+            var bell = doorbell.makeAsyncIterator()
+            while true {
+                let (batch, ended) = queue.withLock { queue in
+                    let batch = Array(queue.events.prefix(batchCount))
+                    queue.events.removeFirst(batch.count)
+                    return (batch, queue.ended && queue.events.isEmpty)
+                }
+                if !batch.isEmpty, await !report(batch) { failures += batch.count }
+                if ended && batch.isEmpty { return failures }
+                if batch.isEmpty, await bell.next() == nil, queue.withLock({ $0.events.isEmpty }) { return failures }
+            }
+        case .single(let maximum):
+            return await withTaskGroup(of: Bool.self) { group in
+                var failures = 0
+                var inFlight = 0
+                for await event in made {
+                    if inFlight >= maximum, let ok = await group.next() {
+                        inFlight -= 1
+                        if !ok { failures += 1 }
+                    }
+                    inFlight += 1
+                    group.addTask { await report([event]) }
+                }
+                for await ok in group where !ok { failures += 1 }
+                return failures
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 @testable import ControlPlane
+import ConnectRPC
 import NetclodeProto
 import SwiftProtobuf
 import Testing
@@ -17,14 +18,14 @@ extension InProcessManagerTests {
                 var iterator = watch.makeAsyncIterator()
                 // History (none) and the snapshot: the watcher is subscribed and reading live items.
                 let snapshot = try #require(try await iterator.next())
-                #expect(snapshot.last?.type == "session.updated")
+                #expect(snapshot.last?.message.type == "session.updated")
 
                 for index in 1...20 {
                     try await fixture.manager.record(.now(kind: "message") { $0.message = "event \(index)" }, for: session.id)
                 }
                 var delivered: [Netclode_V1_WatchSessionResponse] = []
                 do {
-                    while let batch = try await iterator.next() { delivered += batch }
+                    while let batch = try await iterator.next() { delivered += batch.map(\.message) }
                     Issue.record("the stalled watcher was not closed")
                 } catch let error as ControlPlaneError {
                     guard case .resourceExhausted(let message) = error else { Issue.record("unexpected \(error)"); return }
@@ -35,7 +36,7 @@ extension InProcessManagerTests {
                     var again = resumed.makeAsyncIterator()
                     var events: [String] = delivered.filter { $0.type == "agent.event" }.map(\.event.message)
                     while events.count < 20, let batch = try await again.next() {
-                        events += batch.filter { $0.type == "agent.event" }.map(\.event.message)
+                        events += batch.map(\.message).filter { $0.type == "agent.event" }.map(\.event.message)
                     }
                     #expect(events == (1...20).map { "event \($0)" }, "nothing lost, nothing repeated")
                 }
