@@ -99,6 +99,14 @@ public nonisolated struct Netclode_V1_AgentCommand: Sendable {
     set {command = .cancelProcess(newValue)}
   }
 
+  public var repoUpdate: Netclode_V1_RepoUpdate {
+    get {
+      if case .repoUpdate(let v)? = command {return v}
+      return Netclode_V1_RepoUpdate()
+    }
+    set {command = .repoUpdate(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Command: Equatable, Sendable {
@@ -108,6 +116,7 @@ public nonisolated struct Netclode_V1_AgentCommand: Sendable {
     case shutdown(Netclode_V1_Shutdown)
     case startProcess(Netclode_V1_StartProcess)
     case cancelProcess(Netclode_V1_CancelProcess)
+    case repoUpdate(Netclode_V1_RepoUpdate)
 
   }
 
@@ -174,6 +183,25 @@ public nonisolated struct Netclode_V1_AgentConfig: Sendable {
   public var gitUserName: String = String()
 
   public var gitUserEmail: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The session's repositories changed (UpdateRepos), after Credentials covering the new set: clone
+/// those not cloned yet (repo_clone events), delete the listed directories. Acknowledged once the
+/// deletions are done and the clones have started.
+public nonisolated struct Netclode_V1_RepoUpdate: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Every repository of the session now, with its directory.
+  public var repos: [Netclode_V1_RepoSpec] = []
+
+  /// Directories (relative to the workspace) of removed repositories whose clones go.
+  public var deleteDirectories: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -415,7 +443,7 @@ nonisolated extension Netclode_V1_AttachRequest: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Netclode_V1_AgentCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AgentCommand"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}config\0\u{1}credentials\0\u{1}exec\0\u{1}shutdown\0\u{3}start_process\0\u{3}cancel_process\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}config\0\u{1}credentials\0\u{1}exec\0\u{1}shutdown\0\u{3}start_process\0\u{3}cancel_process\0\u{3}repo_update\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -502,6 +530,19 @@ nonisolated extension Netclode_V1_AgentCommand: SwiftProtobuf.Message, SwiftProt
           self.command = .cancelProcess(v)
         }
       }()
+      case 8: try {
+        var v: Netclode_V1_RepoUpdate?
+        var hadOneofValue = false
+        if let current = self.command {
+          hadOneofValue = true
+          if case .repoUpdate(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.command = .repoUpdate(v)
+        }
+      }()
       default: break
       }
     }
@@ -539,6 +580,10 @@ nonisolated extension Netclode_V1_AgentCommand: SwiftProtobuf.Message, SwiftProt
     case .cancelProcess?: try {
       guard case .cancelProcess(let v)? = self.command else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    }()
+    case .repoUpdate?: try {
+      guard case .repoUpdate(let v)? = self.command else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
     }()
     case nil: break
     }
@@ -688,6 +733,41 @@ nonisolated extension Netclode_V1_AgentConfig: SwiftProtobuf.Message, SwiftProto
     if lhs.blobless != rhs.blobless {return false}
     if lhs.gitUserName != rhs.gitUserName {return false}
     if lhs.gitUserEmail != rhs.gitUserEmail {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_RepoUpdate: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RepoUpdate"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}repos\0\u{3}delete_directories\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.repos) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.deleteDirectories) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.repos.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.repos, fieldNumber: 1)
+    }
+    if !self.deleteDirectories.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.deleteDirectories, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_RepoUpdate, rhs: Netclode_V1_RepoUpdate) -> Bool {
+    if lhs.repos != rhs.repos {return false}
+    if lhs.deleteDirectories != rhs.deleteDirectories {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

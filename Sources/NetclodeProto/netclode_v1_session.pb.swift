@@ -415,6 +415,60 @@ public nonisolated struct Netclode_V1_UpdateRepoAccessResponse: Sendable {
   fileprivate var _applied: Bool? = nil
 }
 
+/// {"sessionId": "abc123", "add": ["owner/repo"], "remove": ["owner/old"], "deleteClones": false}
+public nonisolated struct Netclode_V1_UpdateReposRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sessionID: String = String()
+
+  /// Repositories to add, in any form CreateSession accepts.
+  public var add: [String] = []
+
+  /// Repositories of the session to remove, in any of those forms.
+  public var remove: [String] = []
+
+  /// Also delete the removed repositories' clones (kept by default).
+  public var deleteClones: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Netclode_V1_UpdateReposResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var session: Netclode_V1_Session {
+    get {_session ?? Netclode_V1_Session()}
+    set {_session = newValue}
+  }
+  /// Returns true if `session` has been explicitly set.
+  public var hasSession: Bool {self._session != nil}
+  /// Clears the value of `session`. Subsequent reads from it will return its default value.
+  public mutating func clearSession() {self._session = nil}
+
+  /// False when the session has no running sandbox: the new set is stored, cloned at resume.
+  public var applied: Bool {
+    get {_applied ?? false}
+    set {_applied = newValue}
+  }
+  /// Returns true if `applied` has been explicitly set.
+  public var hasApplied: Bool {self._applied != nil}
+  /// Clears the value of `applied`. Subsequent reads from it will return its default value.
+  public mutating func clearApplied() {self._applied = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _session: Netclode_V1_Session? = nil
+  fileprivate var _applied: Bool? = nil
+}
+
 public nonisolated struct Netclode_V1_PauseSessionRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1321,6 +1375,90 @@ nonisolated extension Netclode_V1_UpdateRepoAccessResponse: SwiftProtobuf.Messag
   public static func ==(lhs: Netclode_V1_UpdateRepoAccessResponse, rhs: Netclode_V1_UpdateRepoAccessResponse) -> Bool {
     if lhs.sessionID != rhs.sessionID {return false}
     if lhs.repoAccess != rhs.repoAccess {return false}
+    if lhs._applied != rhs._applied {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_UpdateReposRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdateReposRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}session_id\0\u{1}add\0\u{1}remove\0\u{3}delete_clones\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.sessionID) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.add) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.remove) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.deleteClones) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sessionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.sessionID, fieldNumber: 1)
+    }
+    if !self.add.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.add, fieldNumber: 2)
+    }
+    if !self.remove.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.remove, fieldNumber: 3)
+    }
+    if self.deleteClones != false {
+      try visitor.visitSingularBoolField(value: self.deleteClones, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_UpdateReposRequest, rhs: Netclode_V1_UpdateReposRequest) -> Bool {
+    if lhs.sessionID != rhs.sessionID {return false}
+    if lhs.add != rhs.add {return false}
+    if lhs.remove != rhs.remove {return false}
+    if lhs.deleteClones != rhs.deleteClones {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_UpdateReposResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdateReposResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0\u{1}applied\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._session) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._applied) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._session {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._applied {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_UpdateReposResponse, rhs: Netclode_V1_UpdateReposResponse) -> Bool {
+    if lhs._session != rhs._session {return false}
     if lhs._applied != rhs._applied {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

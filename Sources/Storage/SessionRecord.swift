@@ -29,6 +29,9 @@ public struct SessionRecord: Sendable, Equatable, Codable {
     public var agentCommand: [String]
     /// `Name <email>` when the session's commits are attributed to a person, not the App's bot.
     public var gitAuthor: String?
+    /// The repository cloned into the workspace root itself: the only one of a session created
+    /// with one repository, which stays there when more are added (they go to `owner__repo`).
+    public var rootRepo: String?
 
     public init(
         id: String,
@@ -42,7 +45,8 @@ public struct SessionRecord: Sendable, Equatable, Codable {
         updatedAt: Date,
         error: String? = nil,
         agentCommand: [String] = [],
-        gitAuthor: String? = nil
+        gitAuthor: String? = nil,
+        rootRepo: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -56,5 +60,6 @@ public struct SessionRecord: Sendable, Equatable, Codable {
         self.error = error
         self.agentCommand = agentCommand
         self.gitAuthor = gitAuthor
+        self.rootRepo = rootRepo
     }
 }

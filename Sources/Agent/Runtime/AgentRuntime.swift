@@ -15,10 +15,11 @@ public actor AgentRuntime {
     let settings: AgentSettings
     let logger: Logger
     private let client: ConnectClient
-    private let credentials = CredentialStore()
-    private let helper: CredentialHelperConfiguration
-    private var config: Netclode_V1_AgentConfig?
-    private var cloning: Task<Void, Never>?
+    let credentials = CredentialStore()
+    let helper: CredentialHelperConfiguration
+    var config: Netclode_V1_AgentConfig?
+    /// The clones in progress: the first config's, then each repository update's after it.
+    var cloning: Task<Void, Never>?
     private var shuttingDown = false
     /// The access level of the credentials in force ("read"/"write").
     private var access = ""
@@ -85,6 +86,8 @@ public actor AgentRuntime {
             Task { await self.exec(request, commandID: id) }
         case .startProcess(let start):
             Task { await self.runProcess(start) }
+        case .repoUpdate(let update):
+            await apply(update, commandID: command.id)
         case .cancelProcess(let cancel):
             processes[cancel.processID]?.stop(.cancelled(cancel.reason))
         case .shutdown(let shutdown):
@@ -109,10 +112,7 @@ public actor AgentRuntime {
         guard cloning == nil else { return }
         let targets = self.targets
         let credentials = self.credentials
-        let cloner = RepositoryCloner(
-            workspace: settings.workspace, credentials: helper, options: .init(blobless: config.blobless),
-            knownSecrets: { await credentials.secrets }
-        )
+        let cloner = self.cloner
         cloning = Task {
             // The credentials follow the config on the channel; git must not ask before they are here.
             if !targets.isEmpty, !(await credentials.waitForFirstUpdate(timeout: .seconds(30))) {
@@ -130,6 +130,15 @@ public actor AgentRuntime {
         var environment = helper.environment
         if let token = await credentials.credentials.first?.token { environment["GITHUB_TOKEN"] = token }
         return environment
+    }
+
+    /// Clones into the workspace with the credential helper, redacting the tokens held.
+    var cloner: RepositoryCloner {
+        let credentials = self.credentials
+        return RepositoryCloner(
+            workspace: settings.workspace, credentials: helper, options: .init(blobless: config?.blobless ?? false),
+            knownSecrets: { await credentials.secrets }
+        )
     }
 
     /// The repositories of the session, as the config describes them.

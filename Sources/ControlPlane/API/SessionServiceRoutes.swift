@@ -31,6 +31,9 @@ enum SessionServiceRoutes {
         router.connectUnary("\(service)/UpdateRepoAccess", Netclode_V1_UpdateRepoAccessRequest.self, Netclode_V1_UpdateRepoAccessResponse.self, options: options) { request, _ in
             return try await connectCall { () async throws(ControlPlaneError) in try await manager.updateRepoAccess(request) }
         }
+        router.connectUnary("\(service)/UpdateRepos", Netclode_V1_UpdateReposRequest.self, Netclode_V1_UpdateReposResponse.self, options: options) { request, _ in
+            try await connectCall { () async throws(ControlPlaneError) in try await manager.updateRepos(request) }
+        }
         router.connectUnary("\(service)/PauseSession", Netclode_V1_PauseSessionRequest.self, Netclode_V1_PauseSessionResponse.self, options: options) { request, _ in
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.pauseSession(request.sessionID) }
             return .with { $0.session = session }

@@ -47,32 +47,7 @@ extension SessionManager {
             response.applied = false
             return response
         }
-        guard let broker = github.broker else { throw .failedPrecondition("GitHub App not configured") }
-        guard await agents.waitUntilAttached(id, timeout: options.acknowledgementTimeout) else {
-            throw .unavailable("the agent of session \(id) is not connected; access stays \(record.repoAccess ?? "read")")
-        }
-        let repositories: [RepositoryReference]
-        do {
-            repositories = try record.repos.map { try RepositoryReference.parse($0, webURL: github.endpoints.webURL) }
-        } catch {
-            throw .internal("stored repository could not be parsed: \(error)")
-        }
-        let fresh: [InstallationToken]
-        do {
-            fresh = try await broker.prepare(session: id, repositories: repositories, access: access)
-        } catch {
-            throw ControlPlaneError(error)
-        }
-        do {
-            let reply = try await agents.request(sessionID: id, .make(.credentials(Self.credentials(fresh))), timeout: options.acknowledgementTimeout)
-            guard case .ack(let ack) = reply, ack.ok else { throw ControlPlaneError.unavailable(ackFailure(id, record)) }
-        } catch {
-            await broker.discard(fresh, session: id)
-            throw .unavailable(ackFailure(id, record))
-        }
-        await broker.commit(session: id, tokens: fresh, repositories: repositories, access: access) { [weak self] renewal in
-            try await self?.deliver(renewal, to: id)
-        }
+        try await replaceTokens(of: id, repositories: try storedRepositories(record), access: access, stays: "access stays \(record.repoAccess ?? "read")")
         // Only the level changes: clone progress that arrived while the agent acknowledged stays.
         try await update(id) { $0.repoAccess = access.rawValue }
         try await self.record(.now(kind: "repo_access") {
@@ -85,7 +60,31 @@ extension SessionManager {
         return response
     }
 
-    private func ackFailure(_ id: String, _ record: SessionRecord) -> String {
-        "the agent of session \(id) did not acknowledge the new credentials; access stays \(record.repoAccess ?? "read")"
+    /// Mints tokens for `repositories` at `access`, hands them to the agent and waits for its
+    /// acknowledgement, then makes them the session's lease and revokes the ones they replace. If
+    /// the agent is not there or does not acknowledge, the new tokens are revoked and the old ones
+    /// stay in force (`stays` says what that means to the caller): never half-applied.
+    func replaceTokens(of id: String, repositories: [RepositoryReference], access: RepoAccess, stays: String) async throws(ControlPlaneError) {
+        guard let broker = github.broker else { throw .failedPrecondition("GitHub App not configured") }
+        guard await agents.waitUntilAttached(id, timeout: options.acknowledgementTimeout) else {
+            throw .unavailable("the agent of session \(id) is not connected; \(stays)")
+        }
+        let fresh: [InstallationToken]
+        do {
+            fresh = try await broker.prepare(session: id, repositories: repositories, access: access)
+        } catch {
+            throw ControlPlaneError(error)
+        }
+        let refused = "the agent of session \(id) did not acknowledge the new credentials; \(stays)"
+        do {
+            let reply = try await agents.request(sessionID: id, .make(.credentials(Self.credentials(fresh))), timeout: options.acknowledgementTimeout)
+            guard case .ack(let ack) = reply, ack.ok else { throw ControlPlaneError.unavailable(refused) }
+        } catch {
+            await broker.discard(fresh, session: id)
+            throw .unavailable(refused)
+        }
+        await broker.commit(session: id, tokens: fresh, repositories: repositories, access: access) { [weak self] renewal in
+            try await self?.deliver(renewal, to: id)
+        }
     }
 }

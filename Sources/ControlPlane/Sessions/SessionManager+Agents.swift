@@ -234,15 +234,7 @@ extension SessionManager {
         let author = await commitIdentity.author(sessionAuthor: record.gitAuthor, logger: sessionLogger(record.id))
         config.gitUserName = author.name
         config.gitUserEmail = author.email
-        let references = record.repos.compactMap { try? RepositoryReference.parse($0, webURL: github.endpoints.webURL) }
-        config.repos = references.map { reference in
-            var spec = Netclode_V1_RepoSpec()
-            spec.url = reference.cloneURL(webURL: github.endpoints.webURL).absoluteString
-            spec.owner = reference.owner
-            spec.name = reference.name
-            spec.directory = references.count == 1 ? "" : "\(reference.owner)__\(reference.name)"
-            return spec
-        }
+        config.repos = repoSpecs(for: record)
         return config
     }
 }

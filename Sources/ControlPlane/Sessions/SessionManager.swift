@@ -133,13 +133,15 @@ public actor SessionManager {
         guard controlPlaneURL != nil else { throw .unavailable("the control plane is not listening yet") }
         let id = Identifiers.sessionID()
         let now = Date.nowToTheMillisecond
-        let record = SessionRecord(
+        var record = SessionRecord(
             id: id, name: input.name.isEmpty ? id : input.name, status: SessionStatus.creating.rawValue,
             repos: input.repositories.map { $0.cloneURL(webURL: github.endpoints.webURL).absoluteString },
             repoAccess: input.access?.rawValue, blobless: input.blobless, repoStatus: [],
             createdAt: now, updatedAt: now, error: nil,
             agentCommand: input.agentCommand?.arguments ?? [], gitAuthor: input.gitAuthor?.description
         )
+        // A single repository is cloned into the workspace root, and stays there if more are added.
+        record.rootRepo = record.repos.count == 1 ? record.repos[0] : nil
         try await exclusively(id) { () async throws(ControlPlaneError) in
             // Refused for lack of a start slot: nothing was made yet.
             try await starts.reserve(id)

@@ -63,6 +63,15 @@ enum Migrations {
                 "CREATE INDEX events_session_capped ON events (session_id, capped, cursor)",
             ]
         ),
+        Migration(
+            version: 3,
+            name: "repositories added mid-session: which one is cloned into the workspace root",
+            statements: [
+                "ALTER TABLE sessions ADD COLUMN root_repo TEXT",
+                // Sessions made before: one repository means it is in the workspace root.
+                "UPDATE sessions SET root_repo = json_extract(repos, '$[0]') WHERE json_array_length(repos) = 1",
+            ]
+        ),
     ]
 
     /// Applies those of `migrations` that the database has not recorded yet, in version order.

@@ -79,14 +79,14 @@ public final class SQLiteSessionStore: SessionStore {
     // MARK: Sessions
 
     private static let sessionColumns =
-        "id, name, status, repos, repo_access, blobless, repo_status, created_at, updated_at, error, agent_command, git_author"
+        "id, name, status, repos, repo_access, blobless, repo_status, created_at, updated_at, error, agent_command, git_author, root_repo"
 
     public func insertSession(_ session: SessionRecord) async throws {
         let binds = try Self.binds(for: session)
         try await run { connection in
             do {
                 try await connection.execute(
-                    "INSERT INTO sessions (\(Self.sessionColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    "INSERT INTO sessions (\(Self.sessionColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                     binds
                 )
             } catch let error as SQLiteError
@@ -103,7 +103,7 @@ public final class SQLiteSessionStore: SessionStore {
             try await connection.query(
                 """
                 UPDATE sessions SET name = ?2, status = ?3, repos = ?4, repo_access = ?5, blobless = ?6,
-                    repo_status = ?7, created_at = ?8, updated_at = ?9, error = ?10, agent_command = ?11, git_author = ?12
+                    repo_status = ?7, created_at = ?8, updated_at = ?9, error = ?10, agent_command = ?11, git_author = ?12, root_repo = ?13
                 WHERE id = ?1 RETURNING id
                 """,
                 binds
@@ -266,6 +266,7 @@ public final class SQLiteSessionStore: SessionStore {
             session.error.map(SQLiteData.text) ?? .null,
             try JSONColumn.encode(session.agentCommand),
             session.gitAuthor.map(SQLiteData.text) ?? .null,
+            session.rootRepo.map(SQLiteData.text) ?? .null,
         ]
     }
 
@@ -282,7 +283,8 @@ public final class SQLiteSessionStore: SessionStore {
             updatedAt: try row.date("updated_at"),
             error: try row.optionalText("error"),
             agentCommand: try row.json("agent_command", as: [String].self),
-            gitAuthor: try row.optionalText("git_author")
+            gitAuthor: try row.optionalText("git_author"),
+            rootRepo: try row.optionalText("root_repo")
         )
     }
 }
