@@ -122,4 +122,28 @@ struct ReposAndAccessCommandTests {
             #expect(missing.exitCode == 1, "\(missing.transcript)")
         }
     }
+
+    @Test("session repos adds and removes repositories and says what it did; refusals exit non-zero with the reason")
+    func sessionRepos() async throws {
+        try await Self.withServer { forge, cli in
+            let create = try await cli.run(["session", "create", "--repo", "demo/hello", "--name", "repos-test", "--watch"])
+            try #require(create.exitCode == 0, "\(create.transcript)")
+            let id = try #require(create.stdout.firstMatch(of: #/Created session (\S+) /#).map { String($0.1) }, "\(create.transcript)")
+
+            let added = try await cli.run(["session", "repos", id, "--add", "demo/widgets"])
+            #expect(added.exitCode == 0, "\(added.transcript)")
+            #expect(added.stdout == "Session \(id): repositories demo/hello, demo/widgets (applied)\n")
+
+            let removed = try await cli.run(["session", "repos", "repos-test", "--remove", "demo/hello", "--json"])
+            #expect(removed.exitCode == 0, "\(removed.transcript)")
+            let response = try Netclode_V1_UpdateReposResponse(jsonString: removed.stdout)
+            #expect(response.session.repos == [forge.cloneURL("demo/widgets").absoluteString] && response.applied)
+
+            let refused = try await cli.run(["session", "repos", id, "--add", "outsider/secret"])
+            #expect(refused.exitCode == 1, "\(refused.transcript)")
+            #expect(refused.stderr.contains("Repository not found: outsider/secret"), "\(refused.transcript)")
+            let nothing = try await cli.run(["session", "repos", id])
+            #expect(nothing.exitCode == 64, "\(nothing.transcript)")
+        }
+    }
 }
