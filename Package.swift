@@ -123,9 +123,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The API's client: typed calls, waits and reconnecting watches, for the CLI, the tests
+        // and the benchmark. Knows the wire types and Connect, nothing of the server.
+        .target(
+            name: "NetclodeClient",
+            dependencies: ["NetclodeProto", "ConnectRPC", .asyncHTTPClient, .swiftProtobuf],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "netclode",
-            dependencies: ["GitHubApp", "Forge", "ControlPlane", "Agent", "NetclodeProto", "ConnectRPC", .argumentParser, .logging, .swiftProtobuf],
+            dependencies: ["GitHubApp", "Forge", "ControlPlane", "Agent", "NetclodeProto", "NetclodeClient", "ConnectRPC", .argumentParser, .logging, .swiftProtobuf],
             swiftSettings: swiftSettings
         ),
         // Benchmarks (docs/benchmarks.md): drives real `netclode` processes started through the
@@ -133,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "NetclodeBench",
             dependencies: [
-                "GitHubApp", "NetclodeProto", "ConnectRPC", "Storage", "TestSupport",
+                "GitHubApp", "NetclodeProto", "NetclodeClient", "ConnectRPC", "Storage", "TestSupport",
                 .asyncHTTPClient, .argumentParser, .logging, .nioCore, .nioHTTP1, .swiftProtobuf,
             ],
             swiftSettings: swiftSettings
@@ -182,7 +189,7 @@ let package = Package(
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
-                "ControlPlane", "GitHubApp", "NetclodeProto", "ConnectRPC", "Storage", "Sandbox", "TestSupport", "netclode",
+                "ControlPlane", "GitHubApp", "NetclodeProto", "NetclodeClient", "ConnectRPC", "Storage", "Sandbox", "TestSupport", "netclode",
                 .asyncHTTPClient, .swiftProtobuf, .nioCore, .nioHTTP1,
             ],
             swiftSettings: swiftSettings
@@ -190,14 +197,14 @@ let package = Package(
         .testTarget(
             name: "ReliabilityTests",
             dependencies: [
-                "ControlPlane", "GitHubApp", "NetclodeProto", "ConnectRPC", "TestSupport", "netclode",
+                "ControlPlane", "GitHubApp", "NetclodeProto", "NetclodeClient", "ConnectRPC", "TestSupport", "netclode",
                 .asyncHTTPClient, .swiftProtobuf, .nioCore, .nioHTTP1,
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["TestSupport", "netclode", "NetclodeProto", "ConnectRPC", .swiftProtobuf, .subprocess, .systemPackage],
+            dependencies: ["TestSupport", "netclode", "NetclodeProto", "NetclodeClient", "ConnectRPC", .swiftProtobuf, .subprocess, .systemPackage],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,17 +1,21 @@
 import ConnectRPC
 import Foundation
+import NetclodeClient
 import NetclodeProto
 import SwiftProtobuf
 import Testing
 import TestSupport
 
-/// A forge, a real `netclode serve` pointed at it, and a Connect client with the API token.
+/// A forge, a real `netclode serve` pointed at it, and the API's client with the API token:
+/// typed calls go through ``NetclodeClient`` as the CLI's do; `call` and `error` make raw calls
+/// for the tests of the wire itself.
 struct SessionsFixture {
-    static let service = "netclode.v1.SessionService"
+    static let service = SessionClient.service
 
     let forge: ForgeProcess
     var controlPlane: ControlPlaneProcess
     var client: ConnectClient
+    var api: SessionClient { SessionClient(connect: client) }
 
     static func start(repos: [String] = ["demo/hello", "demo/widgets", "other/tools"], uninstalledRepos: [String] = ["outsider/secret"], withGitHubApp: Bool = true, tokenTTL: Int? = nil,
                       environment extra: [String: String] = [:]) async throws -> SessionsFixture {
@@ -56,51 +60,36 @@ struct SessionsFixture {
             $0.repoAccess = access
         }
         configure(&request)
-        let response: Netclode_V1_CreateSessionResponse = try await call("CreateSession", request)
-        return response.session
+        return try await api.create(request).session
     }
 
     func session(_ id: String) async throws -> Netclode_V1_Session {
-        let response: Netclode_V1_GetSessionResponse = try await call("GetSession", Netclode_V1_GetSessionRequest.with { $0.sessionID = id })
-        return response.session
+        try await api.get(id).session
     }
 
-    /// Polls until the session has `status` (or fails after `timeout`).
+    /// Waits until the session has `status` (or records an issue after `timeout`).
     @discardableResult
     func waitFor(_ id: String, status: String, timeout: Duration = .seconds(60)) async throws -> Netclode_V1_Session {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let session = try await session(id)
-            if session.status == status { return session }
-            if ContinuousClock.now > deadline {
-                Issue.record("session \(id) still \(session.status) (\(session.error)), wanted \(status)")
-                return session
-            }
-            try await Task.sleep(for: .milliseconds(100))
+        do {
+            return try await api.waitFor(id, status: [status], timeout: timeout)
+        } catch let error as ConnectError {
+            Issue.record("session \(id): \(error.message), wanted \(status)")
+            return try await session(id)
         }
     }
 
-    /// Watches the session and collects items until `done` says so (or `timeout` passes).
+    /// Watches the session and collects items until `done` says so (or records an issue after `timeout`).
     func watch(_ id: String, after cursor: String = "", timeout: Duration = .seconds(60), until done: @escaping @Sendable ([Netclode_V1_WatchSessionResponse]) -> Bool) async throws -> [Netclode_V1_WatchSessionResponse] {
-        let request = Netclode_V1_WatchSessionRequest.with { $0.sessionID = id; $0.afterCursor = cursor }
-        let stream = client.serverStream("\(Self.service)/WatchSession", request, as: Netclode_V1_WatchSessionResponse.self)
-        let items = try await withDeadline(timeout) {
-            var items: [Netclode_V1_WatchSessionResponse] = []
-            for try await item in stream {
-                items.append(item)
-                if done(items) { return items }
-            }
-            return items
-        }
-        guard let items else {
+        do {
+            return try await api.watch(id, afterCursor: cursor, timeout: timeout, until: done)
+        } catch let error as ConnectError where error.code == .deadlineExceeded {
             Issue.record("watch of \(id) timed out")
             return []
         }
-        return items
     }
 
     func exec(_ id: String, _ command: [String], workdir: String = "") async throws -> Netclode_V1_ExecResponse {
-        try await call("Exec", Netclode_V1_ExecRequest.with {
+        try await api.exec(.with {
             $0.sessionID = id
             $0.command = command
             $0.workdir = workdir

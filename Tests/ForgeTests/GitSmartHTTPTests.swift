@@ -107,7 +107,7 @@ struct GitSmartHTTPTests {
     func tokenExpiry() async throws {
         // Every moment is measured from the expiry the forge reports with the token, not from the
         // test's setup: a busy machine may take any time to start the forge or git.
-        try await ForgeProcess.with(ForgeProcess.Setup(repos: ["demo/hello"], tokenTTL: 5)) { forge in
+        try await ForgeProcess.with(ForgeProcess.Setup(repos: ["demo/hello"], tokenTTL: 15)) { forge in
             try await TemporaryDirectory.with { work in
                 // Before expiry: an API call and a clone work. A use that ends after the token may
                 // have expired proves nothing either way (the machine was too busy), so then mint
@@ -122,7 +122,7 @@ struct GitSmartHTTPTests {
                     #expect(early.succeeded, "\(early.stderr)")
                     live = (token, expiresAt)
                 }
-                let (token, expiresAt) = try #require(live, "no 5-second token lived long enough for one API call and one clone")
+                let (token, expiresAt) = try #require(live, "no 15-second token lived long enough for one API call and one clone")
 
                 // After expiry (plus the second the reported time may hide): refused.
                 try await Task.sleep(for: .seconds(max(expiresAt.timeIntervalSinceNow + 2 * Self.expiryResolution, 0)))

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import ConnectRPC
 import Foundation
 import NIOCore
+import NetclodeClient
 import NetclodeProto
 import SwiftProtobuf
 import Synchronization
@@ -12,12 +13,13 @@ import TestSupport
 /// every answer, so ``finish(sourceLocation:)`` can scan it (with the logs, the data directory and
 /// the sandboxes' environments) for tokens and private keys.
 struct ReliabilityFixture {
-    static let service = "netclode.v1.SessionService"
+    static let service = SessionClient.service
 
     let forge: ForgeProcess
     var controlPlane: ControlPlaneProcess
     var client: ConnectClient
     let transcript = Transcript()
+    var api: SessionClient { SessionClient(connect: client) }
 
     static func start(repos: [String] = ["demo/hello", "demo/widgets"], imports: [String] = [], tokenTTL: Int? = nil,
                       environment: [String: String] = [:]) async throws -> ReliabilityFixture {
@@ -60,24 +62,30 @@ struct ReliabilityFixture {
     // MARK: Calls
 
     func call<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(_ method: String, _ request: Request, as: Response.Type = Response.self, timeout: Duration = .seconds(90)) async throws -> Response {
+        try await recorded { try await client.unary("\(Self.service)/\(method)", request, as: Response.self, timeout: timeout) }
+    }
+
+    func create(repos: [String], access: String = "", name: String = "reliability") async throws -> Netclode_V1_Session {
+        try await recorded {
+            try await api.create(.with {
+                $0.type = "session.create"
+                $0.name = name
+                $0.repos = repos
+                $0.repoAccess = access
+            }).session
+        }
+    }
+
+    /// `body`'s answer, or its Connect error, kept in the transcript.
+    private func recorded<Response: SwiftProtobuf.Message>(_ body: () async throws -> Response) async throws -> Response {
         do {
-            let response = try await client.unary("\(Self.service)/\(method)", request, as: Response.self, timeout: timeout)
+            let response = try await body()
             transcript.record(response)
             return response
         } catch let error as ConnectError {
             transcript.record(error.message)
             throw error
         }
-    }
-
-    func create(repos: [String], access: String = "", name: String = "reliability") async throws -> Netclode_V1_Session {
-        let response: Netclode_V1_CreateSessionResponse = try await call("CreateSession", Netclode_V1_CreateSessionRequest.with {
-            $0.type = "session.create"
-            $0.name = name
-            $0.repos = repos
-            $0.repoAccess = access
-        })
-        return response.session
     }
 
     /// The Connect error `body` fails with (an issue if it succeeds or fails otherwise).
@@ -94,45 +102,38 @@ struct ReliabilityFixture {
     }
 
     func session(_ id: String) async throws -> Netclode_V1_Session {
-        let response: Netclode_V1_GetSessionResponse = try await call("GetSession", Netclode_V1_GetSessionRequest.with { $0.sessionID = id })
-        return response.session
+        try await recorded { try await api.get(id).session }
     }
 
     func sessions() async throws -> [Netclode_V1_Session] {
-        let response: Netclode_V1_ListSessionsResponse = try await call("ListSessions", Netclode_V1_ListSessionsRequest())
-        return response.sessions
+        try await recorded { try await api.list() }.sessions
     }
 
-    /// Polls until the session's status is one of `statuses`; records an issue after `timeout`.
+    /// Waits until the session's status is one of `statuses`; records an issue after `timeout`
+    /// (or when it fails instead).
     @discardableResult
     func waitFor(_ id: String, status statuses: Set<String>, timeout: Duration = .seconds(90),
                  sourceLocation: SourceLocation = #_sourceLocation) async throws -> Netclode_V1_Session {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let session = try await session(id)
-            if statuses.contains(session.status) { return session }
-            if ContinuousClock.now > deadline {
-                Issue.record("session \(id) still \(session.status) (\(session.error)), wanted \(statuses.sorted())", sourceLocation: sourceLocation)
-                return session
-            }
-            try await Task.sleep(for: .milliseconds(150))
+        do {
+            return try await recorded { try await api.waitFor(id, status: statuses, timeout: timeout) }
+        } catch let error as ConnectError where error.code == .deadlineExceeded || error.code == .failedPrecondition {
+            Issue.record("session \(id): \(error.message), wanted \(statuses.sorted())", sourceLocation: sourceLocation)
+            return try await session(id)
         }
     }
 
     func updateAccess(_ id: String, _ access: String) async throws -> Netclode_V1_UpdateRepoAccessResponse {
-        try await call("UpdateRepoAccess", Netclode_V1_UpdateRepoAccessRequest.with {
-            $0.type = "repo.access.update"
-            $0.sessionID = id
-            $0.repoAccess = access
-        })
+        try await recorded { try await api.updateRepoAccess(id, access) }
     }
 
     func exec(_ id: String, _ command: [String], workdir: String = "") async throws -> Netclode_V1_ExecResponse {
-        try await call("Exec", Netclode_V1_ExecRequest.with {
-            $0.sessionID = id
-            $0.command = command
-            $0.workdir = workdir
-        })
+        try await recorded {
+            try await api.exec(.with {
+                $0.sessionID = id
+                $0.command = command
+                $0.workdir = workdir
+            })
+        }
     }
 
     /// What git in the sandbox may do right now: fetch, and push an empty commit.
@@ -160,23 +161,14 @@ struct ReliabilityFixture {
     /// Watches the session and collects items until `done` says so (an issue after `timeout`).
     func watch(_ id: String, after cursor: String = "", timeout: Duration = .seconds(60),
                until done: @escaping @Sendable ([Netclode_V1_WatchSessionResponse]) -> Bool) async throws -> [Netclode_V1_WatchSessionResponse] {
-        let request = Netclode_V1_WatchSessionRequest.with { $0.sessionID = id; $0.afterCursor = cursor }
-        let stream = client.serverStream("\(Self.service)/WatchSession", request, as: Netclode_V1_WatchSessionResponse.self)
-        let transcript = self.transcript
-        let items = try await withDeadline(timeout) {
-            var items: [Netclode_V1_WatchSessionResponse] = []
-            for try await item in stream {
-                    transcript.record(item)
-                items.append(item)
-                if done(items) { return items }
-            }
+        do {
+            let items = try await api.watch(id, afterCursor: cursor, timeout: timeout, until: done)
+            for item in items { transcript.record(item) }
             return items
-        }
-        guard let items else {
+        } catch let error as ConnectError where error.code == .deadlineExceeded {
             Issue.record("watch of \(id) timed out")
             return []
         }
-        return items
     }
 
     /// The stored history of a session: every event up to the snapshot that ends the replay.

@@ -75,7 +75,7 @@ public final class ControlPlaneProcess: Sendable {
             arguments: ["serve", "--listen", "127.0.0.1:0", "--data", data.path] + (logLevel.map { ["--log-level", $0] } ?? []),
             environment: full, currentDirectory: root.url, logFile: logFile
         )
-        let port = try await box.waitForReadyLine(timeout: .seconds(30), logFile: logFile, prefix: "Netclode control plane listening on http://127.0.0.1:")
+        let port = try await box.waitForReadyLine(timeout: .seconds(90), logFile: logFile, prefix: "Netclode control plane listening on http://127.0.0.1:")
         return ControlPlaneProcess(
             baseURL: URL(string: "http://127.0.0.1:\(port)")!, dataDirectory: data, logFile: logFile,
             environment: environment, root: owned, process: box

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NetclodeClient
 import NetclodeProto
 import TestSupport
 
@@ -133,7 +134,7 @@ struct APIOverheadScenario {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: "{}"))
-        let response = try await SessionAPI.httpClient.execute(request, timeout: .seconds(30))
+        let response = try await BenchHTTP.client.execute(request, timeout: .seconds(30))
         _ = try await response.body.collect(upTo: 1 << 16)
         guard response.status == .ok else { throw BenchError("POST /_bench/echo answered \(response.status)") }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NetclodeClient
 import NetclodeProto
 import TestSupport
 
@@ -20,7 +21,7 @@ struct AccessLatencyScenario {
             for index in 0..<Self.calls {
                 let access = index.isMultiple(of: 2) ? "write" : "read"
                 let started = ContinuousClock.now
-                let reply = try await api.updateAccess(session, access)
+                let reply = try await api.updateRepoAccess(session, access)
                 durations.append((ContinuousClock.now - started).seconds)
                 if reply.applied && reply.repoAccess == access { applied += 1 }
             }

@@ -1,5 +1,6 @@
 import ConnectRPC
 import Foundation
+import NetclodeClient
 import NetclodeProto
 import SwiftProtobuf
 import TestSupport
@@ -76,7 +77,7 @@ struct FanOutScenario {
             guard let secret = SandboxProcesses.agentSecret(of: session) else {
                 throw BenchError("cannot read the agent secret of session \(session) from the agent's memory (/proc/<pid>/mem; needs root)")
             }
-            let agent = ConnectClient(baseURL: stack.controlPlane.baseURL.absoluteString, httpClient: SessionAPI.httpClient,
+            let agent = ConnectClient(baseURL: stack.controlPlane.baseURL.absoluteString, httpClient: BenchHTTP.client,
                                       codec: .proto, headers: [("Authorization", "Bearer \(secret)")])
             let controlPlanePID = String(stack.controlPlane.processIdentifier)
 
@@ -135,7 +136,7 @@ struct FanOutScenario {
     }
 
     /// `watchers` streams subscribed, then `rate × seconds` events appended and drained.
-    private static func measure(watchers: Int, session: String, api: SessionAPI, agent: ConnectClient, controlPlanePID: String,
+    private static func measure(watchers: Int, session: String, api: SessionClient, agent: ConnectClient, controlPlanePID: String,
                                 _ appending: Appending) async throws -> Outcome {
         let total = rate * seconds
         let subscribed = Locked(0)
@@ -193,7 +194,7 @@ struct FanOutScenario {
     }
 
     /// Events of `kind` in the session's stored history (a fresh watch, up to its snapshot).
-    private static func storedCount(_ api: SessionAPI, _ session: String, kind: String) async throws -> Int {
+    private static func storedCount(_ api: SessionClient, _ session: String, kind: String) async throws -> Int {
         var count = 0
         for try await item in api.watch(session) {
             if item.type == "session.updated" { break }
@@ -203,7 +204,7 @@ struct FanOutScenario {
     }
 
     /// One watcher: counts the events of `kind` and their latencies until it has them all.
-    private static func watch(_ api: SessionAPI, _ session: String, kind: String, expecting total: Int, subscribed: Locked<Int>) async throws -> [Double] {
+    private static func watch(_ api: SessionClient, _ session: String, kind: String, expecting total: Int, subscribed: Locked<Int>) async throws -> [Double] {
         var latencies: [Double] = []
         latencies.reserveCapacity(total)
         var announced = false

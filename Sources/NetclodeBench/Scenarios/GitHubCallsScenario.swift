@@ -1,4 +1,5 @@
 import Foundation
+import NetclodeClient
 import NetclodeProto
 import TestSupport
 
@@ -42,7 +43,7 @@ struct GitHubCallsScenario {
                 try await stack.api.waitFor(sessionID, status: "ready")
             }
             try await step("access change (read → write)", .init(mintsPerInstallation: 1, revocations: 2, lookups: 0, why: "new tokens at the new level; the 2 replaced tokens revoked at once")) {
-                let reply = try await stack.api.updateAccess(sessionID, "write")
+                let reply = try await stack.api.updateRepoAccess(sessionID, "write")
                 guard reply.applied else { throw BenchError("the access change was not applied") }
             }
             try await step("refresh (\(Self.tokenTTL) s tokens)", .init(mintsPerInstallation: 1, revocations: 0, lookups: 0, why: "successors minted; the 2 replaced tokens wait out their grace period")) {

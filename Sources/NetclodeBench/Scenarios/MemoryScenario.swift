@@ -1,4 +1,5 @@
 import Foundation
+import NetclodeClient
 import NetclodeProto
 import TestSupport
 
@@ -62,7 +63,7 @@ struct MemoryScenario {
     }
 
     /// Creates `count` sessions (8 at a time) and waits until every one is ready.
-    private static func createReady(_ api: SessionAPI, count: Int, repos: [String]) async throws -> [String] {
+    private static func createReady(_ api: SessionClient, count: Int, repos: [String]) async throws -> [String] {
         let ids = Locked<[String]>([])
         try await forEachConcurrently(Array(0..<count), width: 8) { index in
             let id = try await api.create(name: "bench-memory-\(index)", repos: repos).id

@@ -1,4 +1,5 @@
 import Foundation
+import NetclodeClient
 import NetclodeProto
 import TestSupport
 

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import SwiftProtobuf
+import NetclodeClient
 import NetclodeProto
 import TestSupport
 
@@ -37,9 +38,9 @@ struct RestartScenario {
             do {
                 try await Self.waitForHealth(restarted.baseURL)
                 healthy = .now
-                let restartedAPI = SessionAPI(baseURL: restarted.baseURL, token: ControlPlaneProcess.apiToken)
+                let restartedAPI = SessionClient(baseURL: restarted.baseURL, token: ControlPlaneProcess.apiToken)
                 try await forEachConcurrently(ids, width: 16) { id in
-                    let result: Netclode_V1_ExecResponse = try await restartedAPI.call("Exec", Netclode_V1_ExecRequest.with {
+                    let result: Netclode_V1_ExecResponse = try await restartedAPI.exec(.with {
                         $0.sessionID = id
                         $0.command = ["true"]
                     })
@@ -75,7 +76,7 @@ struct RestartScenario {
         let deadline = ContinuousClock.now + .seconds(600)
         while ContinuousClock.now < deadline {
             let request = HTTPClientRequest(url: baseURL.absoluteString + "/healthz")
-            if let response = try? await SessionAPI.httpClient.execute(request, timeout: .seconds(5)), response.status == .ok { return }
+            if let response = try? await BenchHTTP.client.execute(request, timeout: .seconds(5)), response.status == .ok { return }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw BenchError("/healthz never answered after the restart")

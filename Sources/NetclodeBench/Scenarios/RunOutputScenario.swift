@@ -1,5 +1,6 @@
 import ConnectRPC
 import Foundation
+import NetclodeClient
 import NetclodeProto
 import Subprocess
 import SwiftProtobuf
@@ -60,7 +61,7 @@ struct RunOutputScenario {
     }
 
     /// Print-to-receipt delays of the latency script's lines, seen by a watcher.
-    private static func latency(api: SessionAPI, session: String) async throws -> [Double] {
+    private static func latency(api: SessionClient, session: String) async throws -> [Double] {
         let watcher = Task { () throws -> [Double] in
             var latencies: [Double] = []
             var partial = ""
@@ -99,7 +100,7 @@ struct RunOutputScenario {
     }
 
     /// Seconds from `RunPrompt` to the run's end event, every chunk read.
-    private static func streamSeconds(api: SessionAPI, session: String) async throws -> Double {
+    private static func streamSeconds(api: SessionClient, session: String) async throws -> Double {
         let started = ContinuousClock.now
         let bytes = try await follow(api: api, session: session, prompt: floodScript)
         guard bytes == floodBytes else { throw BenchError("the stream carried \(bytes) of \(floodBytes) bytes") }
@@ -108,13 +109,13 @@ struct RunOutputScenario {
 
     /// Runs `prompt` and reads the run's stream to its end; the output bytes received.
     @discardableResult
-    private static func follow(api: SessionAPI, session: String, prompt: String) async throws -> Int {
+    private static func follow(api: SessionClient, session: String, prompt: String) async throws -> Int {
         let request = Netclode_V1_RunPromptRequest.with {
             $0.sessionID = session
             $0.prompt = prompt
         }
         var bytes = 0
-        for try await response in api.client.serverStream("\(SessionAPI.service)/RunPrompt", request, as: Netclode_V1_RunPromptResponse.self) {
+        for try await response in api.runPrompt(request) {
             if response.event.kind == "agent_output" { bytes += response.event.data.utf8.count }
             if response.event.kind == "run", response.event.stage != "started", !(response.event.stage == "finished" && response.event.exitCode == 0) {
                 throw BenchError("the run ended \(response.event.stage): \(response.event.message)")

@@ -18,7 +18,7 @@ struct CloneTokens: Sendable {
         let configuration = GitHubAppConfiguration(appID: String(forge.appID), privateKey: key, endpoints: endpoints)
         var logger = Logger(label: "netclode.bench")
         logger.logLevel = .warning
-        let client = GitHubAPIClient(configuration: configuration, httpClient: SessionAPI.httpClient, logger: logger)
+        let client = GitHubAPIClient(configuration: configuration, httpClient: BenchHTTP.client, logger: logger)
         var tokens: [String: InstallationToken] = [:]
         for (owner, id) in forge.installationIDs {
             let repos = try (forge.installationRepos[id] ?? []).map { try RepositoryReference.parse($0, webURL: forge.baseURL) }

@@ -1,4 +1,5 @@
 import Foundation
+import NetclodeClient
 import TestSupport
 
 /// A forge and a `netclode serve` pointed at it, both real processes of the release binary next
@@ -7,7 +8,7 @@ import TestSupport
 struct Stack: Sendable {
     let forge: ForgeProcess?
     let controlPlane: ControlPlaneProcess
-    let api: SessionAPI
+    let api: SessionClient
 
     /// `forge` nil: a control plane without GitHub (sessions without repositories only).
     static func start(_ context: BenchContext, forge setup: ForgeProcess.Setup?, environment extra: [String: String] = [:]) async throws -> Stack {
@@ -23,7 +24,7 @@ struct Stack: Sendable {
             let controlPlane = try await ControlPlaneProcess.start(environment: environment, logLevel: context.logLevel)
             ChildCleanup.register(controlPlane.processIdentifier)
             return Stack(forge: forge, controlPlane: controlPlane,
-                         api: SessionAPI(baseURL: controlPlane.baseURL, token: ControlPlaneProcess.apiToken))
+                         api: SessionClient(baseURL: controlPlane.baseURL, token: ControlPlaneProcess.apiToken))
         } catch {
             await forge?.stop()
             throw error

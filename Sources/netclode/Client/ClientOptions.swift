@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConnectRPC
+import NetclodeClient
 import Foundation
 import GitHubApp
 

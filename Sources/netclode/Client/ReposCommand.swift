@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConnectRPC
+import NetclodeClient
 import NetclodeProto
 
 /// `netclode repos`: the repositories the control plane's GitHub App can reach.
@@ -39,18 +40,6 @@ struct ReposCommand: AsyncParsableCommand {
             header: ["REPOSITORY", "VISIBILITY", "DEFAULT BRANCH", "INSTALLATION"],
             rows: repositories.map { [$0.fullName, $0.private ? "private" : "public", $0.defaultBranch, String($0.installationID)] }
         )
-    }
-}
-
-/// Typed calls of `netclode.v1.GitHubService` over a ``ConnectClient``.
-struct GitHubClient: Sendable {
-    static let service = "netclode.v1.GitHubService"
-
-    let connect: ConnectClient
-
-    func listRepos() async throws -> Netclode_V1_ListReposResponse {
-        try await connect.unary("\(Self.service)/ListRepos", Netclode_V1_ListReposRequest(),
-                                as: Netclode_V1_ListReposResponse.self, timeout: SessionClient.unaryTimeout)
     }
 }
 

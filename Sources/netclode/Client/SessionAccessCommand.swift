@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConnectRPC
+import NetclodeClient
 import NetclodeProto
 import SwiftProtobuf
 
@@ -48,26 +49,5 @@ struct SessionAccessCommand: AsyncParsableCommand {
     static func summary(_ response: Netclode_V1_UpdateRepoAccessResponse) -> String {
         let outcome = !response.hasApplied || response.applied ? "applied" : "stored; applied at resume"
         return "Session \(response.sessionID): \(response.repoAccess) access \(outcome)"
-    }
-}
-
-extension SessionClient {
-    func updateRepoAccess(_ sessionID: String, _ access: String) async throws -> Netclode_V1_UpdateRepoAccessResponse {
-        let request = Netclode_V1_UpdateRepoAccessRequest.with {
-            $0.type = "repo.access.update"
-            $0.sessionID = sessionID
-            $0.repoAccess = access
-        }
-        return try await connect.unary("\(Self.service)/UpdateRepoAccess", request, as: Netclode_V1_UpdateRepoAccessResponse.self, timeout: Self.unaryTimeout)
-    }
-
-    func pause(_ sessionID: String) async throws -> Netclode_V1_PauseSessionResponse {
-        try await connect.unary("\(Self.service)/PauseSession", Netclode_V1_PauseSessionRequest.with { $0.sessionID = sessionID },
-                                as: Netclode_V1_PauseSessionResponse.self, timeout: Self.unaryTimeout)
-    }
-
-    func resume(_ sessionID: String) async throws -> Netclode_V1_ResumeSessionResponse {
-        try await connect.unary("\(Self.service)/ResumeSession", Netclode_V1_ResumeSessionRequest.with { $0.sessionID = sessionID },
-                                as: Netclode_V1_ResumeSessionResponse.self, timeout: Self.unaryTimeout)
     }
 }

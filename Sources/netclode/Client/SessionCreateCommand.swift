@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NetclodeClient
 import NetclodeProto
 import SwiftProtobuf
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NetclodeClient
 import NetclodeProto
 
 /// `netclode session delete <id>`.

@@ -1,5 +1,6 @@
 import ConnectRPC
 import ArgumentParser
+import NetclodeClient
 import NetclodeProto
 
 /// `netclode session events <id>`: the session's event history, optionally followed live.
@@ -32,15 +33,28 @@ struct SessionEventsCommand: AsyncParsableCommand {
     func run() async throws {
         try await ClientFailure.reporting {
             let sessions = try client.connection().sessionClient()
-            for try await item in sessions.watch(try await sessions.resolve(id), afterCursor: after ?? "") {
-                if client.json {
-                    try ClientOutput.json(item)
-                } else {
-                    ClientOutput.line(EventRendering.line(item))
-                }
-                // The server sends the first session.updated right after the history.
-                if !follow && item.hasSession { return }
+            let sessionID = try await sessions.resolve(id)
+            // Following, a dropped stream (server restart, network, falling behind) is resumed
+            // from the last cursor, so nothing is lost or printed twice.
+            if follow {
+                try await show(sessions.follow(sessionID, afterCursor: after ?? "") { error in
+                    ClientOutput.error("netclode: the event stream dropped (\(error.message.isEmpty ? error.code.rawValue : error.message)); reconnecting")
+                })
+            } else {
+                try await show(sessions.watch(sessionID, afterCursor: after ?? ""))
             }
+        }
+    }
+
+    private func show<Items: AsyncSequence>(_ items: Items) async throws where Items.Element == Netclode_V1_WatchSessionResponse {
+        for try await item in items {
+            if client.json {
+                try ClientOutput.json(item)
+            } else {
+                ClientOutput.line(EventRendering.line(item))
+            }
+            // The server sends the first session.updated right after the history.
+            if !follow && item.hasSession { return }
         }
     }
 }

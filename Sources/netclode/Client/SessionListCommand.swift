@@ -1,5 +1,6 @@
 import SwiftProtobuf
 import ArgumentParser
+import NetclodeClient
 import NetclodeProto
 
 /// `netclode session list`.

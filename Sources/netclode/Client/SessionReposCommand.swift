@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConnectRPC
+import NetclodeClient
 import NetclodeProto
 import SwiftProtobuf
 
@@ -66,11 +67,5 @@ struct SessionReposCommand: AsyncParsableCommand {
         let names = response.session.repos.map(Formatting.repoName).joined(separator: ", ")
         let outcome = response.applied ? "applied" : "stored; cloned at resume"
         return "Session \(response.session.id): repositories \(names) (\(outcome))"
-    }
-}
-
-extension SessionClient {
-    func updateRepos(_ request: Netclode_V1_UpdateReposRequest) async throws -> Netclode_V1_UpdateReposResponse {
-        try await connect.unary("\(Self.service)/UpdateRepos", request, as: Netclode_V1_UpdateReposResponse.self, timeout: Self.unaryTimeout)
     }
 }

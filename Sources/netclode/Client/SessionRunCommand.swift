@@ -1,4 +1,5 @@
 import ArgumentParser
+import NetclodeClient
 import NetclodeProto
 import SwiftProtobuf
 

@@ -1,3 +1,4 @@
+import NetclodeClient
 import NetclodeProto
 import SwiftProtobuf
 

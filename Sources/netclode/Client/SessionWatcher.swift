@@ -1,4 +1,5 @@
 import ConnectRPC
+import NetclodeClient
 import NetclodeProto
 import SwiftProtobuf
 

@@ -6,12 +6,12 @@ extension SessionClient {
     /// not deleted — so `netclode session exec tour -- ...` works without copying an id around.
     ///
     /// An id always wins; a name costs `ListSessions` calls (one per page of live sessions), and only when it is not an id.
-    func resolve(_ reference: String) async throws -> String {
+    public func resolve(_ reference: String) async throws -> String {
         try await session(reference).id
     }
 
     /// The session `reference` (an id or a unique live name) names, as ``resolve(_:)`` finds it.
-    func session(_ reference: String) async throws -> Netclode_V1_Session {
+    public func session(_ reference: String) async throws -> Netclode_V1_Session {
         do {
             return try await get(reference).session
         } catch let error as ConnectError where error.code == .notFound {
@@ -21,10 +21,10 @@ extension SessionClient {
             case 1:
                 return named[0]
             case 0:
-                throw ClientFailure.server(ConnectError(.notFound, "session not found: no session has the id or name \"\(reference)\" (see `netclode session list`)"))
+                throw ConnectError(.notFound, "session not found: no session has the id or name \"\(reference)\" (see `netclode session list`)")
             default:
                 let choices = named.map { "\($0.id) (\($0.status))" }.joined(separator: ", ")
-                throw ClientFailure.failed("several sessions are named \"\(reference)\": \(choices); give the id")
+                throw ConnectError(.failedPrecondition, "several sessions are named \"\(reference)\": \(choices); give the id")
             }
         }
     }
