@@ -48,14 +48,14 @@ struct ReliabilityFixture {
     }
 
     /// After a SIGKILL: the same data directory under a new process, as an operator's restart.
-    mutating func restartAfterCrash() async throws {
+    mutating func restartAfterCrash(keepingPort: Bool = false) async throws {
         controlPlane.kill()
         // The kill is asynchronous; the old process must be gone before the new one opens the database.
         let deadline = ContinuousClock.now + .seconds(20)
         while controlPlane.isRunning, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        controlPlane = try await controlPlane.restart()
+        controlPlane = try await controlPlane.restart(keepingPort: keepingPort)
         client = Self.client(for: controlPlane)
     }
 

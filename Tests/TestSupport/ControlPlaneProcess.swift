@@ -59,11 +59,15 @@ public final class ControlPlaneProcess: Sendable {
     }
 
     /// A new process on the same data directory (after `stop()` or `kill()`), as after a restart.
-    public func restart() async throws -> ControlPlaneProcess {
-        try await Self.start(root: owned, environment: environment, generation: Int(Date().timeIntervalSince1970 * 1000))
+    /// `keepingPort` listens where this one did, so clients (and agents) find it again at the same
+    /// URL, as behind a Service.
+    public func restart(keepingPort: Bool = false) async throws -> ControlPlaneProcess {
+        try await Self.start(root: owned, environment: environment, generation: Int(Date().timeIntervalSince1970 * 1000),
+                             port: keepingPort ? baseURL.port ?? 0 : 0)
     }
 
-    private static func start(root owned: OwnedDirectory, environment: [String: String], generation: Int, logLevel: String? = "debug") async throws -> ControlPlaneProcess {
+    private static func start(root owned: OwnedDirectory, environment: [String: String], generation: Int, logLevel: String? = "debug",
+                              port: Int = 0) async throws -> ControlPlaneProcess {
         let root = owned.directory
         let data = root.url.appendingPathComponent("data", isDirectory: true)
         let logFile = root.url.appendingPathComponent("serve-\(generation).log")
@@ -72,7 +76,7 @@ public final class ControlPlaneProcess: Sendable {
         full["NETCLODE_API_TOKEN"] = full["NETCLODE_API_TOKEN"] ?? apiToken
         let box = try ProcessBox.launch(
             binary: try ForgeProcess.netclodeBinary(),
-            arguments: ["serve", "--listen", "127.0.0.1:0", "--data", data.path] + (logLevel.map { ["--log-level", $0] } ?? []),
+            arguments: ["serve", "--listen", "127.0.0.1:\(port)", "--data", data.path] + (logLevel.map { ["--log-level", $0] } ?? []),
             environment: full, currentDirectory: root.url, logFile: logFile
         )
         let port = try await box.waitForReadyLine(timeout: .seconds(90), logFile: logFile, prefix: "Netclode control plane listening on http://127.0.0.1:")
