@@ -157,10 +157,13 @@ struct ServerStreamTests {
                 ([0, 0, 0], [], .invalidArgument),
                 (valid + valid, [], .invalidArgument),
                 (ConnectEnvelope.bytes(flags: 0, Array("{nope".utf8)), [], .invalidArgument),
-                (ConnectEnvelope.bytes(flags: 1, [1, 2, 3]), [], .unimplemented),
+                // Flagged as compressed on a stream that declares no compression.
+                (ConnectEnvelope.bytes(flags: 1, [1, 2, 3]), [], .invalidArgument),
                 (ConnectEnvelope.bytes(flags: 0, Array(repeating: 0x20, count: 65)), [], .resourceExhausted),
                 (valid, [("Connect-Protocol-Version", "2")], .invalidArgument),
-                (valid, [("Connect-Content-Encoding", "gzip")], .unimplemented),
+                (valid, [("Connect-Content-Encoding", "br")], .unimplemented),
+                // gzip is declared but the payload is not gzip.
+                (ConnectEnvelope.bytes(flags: 1, [1, 2, 3]), [("Connect-Content-Encoding", "gzip")], .invalidArgument),
             ]
             for (body, headers, code) in cases {
                 let end = try await endOfStream(body, headers: headers)
