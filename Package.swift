@@ -171,7 +171,8 @@ let package = Package(
         .testTarget(
             name: "ConnectRPCTests",
             dependencies: [
-                "ConnectRPC", "TestSupport", .hummingbird, .hummingbirdCore, .asyncHTTPClient, .swiftProtobuf, .nioCore, .nioHTTP1,
+                "ConnectRPC", "TestSupport", .hummingbird, .hummingbirdCore, .hummingbirdHTTP2, .asyncHTTPClient, .swiftProtobuf,
+                .nioCore, .nioHTTP1,
             ],
             exclude: ["Proto", "Generated/README.md"],
             swiftSettings: swiftSettings
