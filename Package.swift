@@ -172,7 +172,7 @@ let package = Package(
             name: "ConnectRPCTests",
             dependencies: [
                 "ConnectRPC", "TestSupport", .hummingbird, .hummingbirdCore, .hummingbirdHTTP2, .asyncHTTPClient, .swiftProtobuf,
-                .nioCore, .nioHTTP1,
+                .nioCore, .nioHTTP1, .nioPosix,
             ],
             exclude: ["Proto", "Generated/README.md"],
             swiftSettings: swiftSettings

@@ -1,6 +1,7 @@
 import ConnectRPC
 import Foundation
 import NIOCore
+import NIOPosix
 import SwiftProtobuf
 import TestSupport
 import Testing
@@ -70,6 +71,31 @@ struct H2CTests {
             let failing = try await BufCurl.run(["--data", #"{"count":-1}"#, "\(server.baseURL)/\(EchoService.count)"], http2: true)
             #expect(failing.status != 0)
             #expect(failing.stderr.contains("count must not be negative"), "\(failing.stderr)")
+        }
+    }
+
+    /// Connections that end before their HTTP version is known (no bytes at all, part of the
+    /// preface, one byte of HTTP/1) are closed by the server, and it goes on serving others.
+    @Test func connectionsEndingBeforeTheVersionIsKnown() async throws {
+        try await Self.withServer { server in
+            for bytes in ["", "PRI * HT", "G"] {
+                let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connect(host: "127.0.0.1", port: server.port).get()
+                if !bytes.isEmpty { try await channel.writeAndFlush(ByteBuffer(string: bytes)).get() }
+                // Half-close: the server sees the end of the input, then closes the connection itself.
+                try await channel.close(mode: .output).get()
+                let closed = try await withDeadline(.seconds(60)) { try await channel.closeFuture.get() }
+                #expect(closed != nil, "the server did not close a connection that sent \"\(bytes)\" and stopped")
+            }
+            // Torn down outright while the server is still waiting for the rest of the preface.
+            let aborted = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: server.port).get()
+            try await aborted.writeAndFlush(ByteBuffer(string: "PRI")).get()
+            try await aborted.close().get()
+
+            let reply = try await server.client().unary(
+                EchoService.echo, Echo_V1_EchoRequest.with { $0.text = "still here" }, as: Echo_V1_EchoResponse.self)
+            #expect(reply.text == "still here")
         }
     }
 }

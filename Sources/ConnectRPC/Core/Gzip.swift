@@ -62,7 +62,8 @@ enum Gzip {
             while true {
                 // Room for at most `limit + 1` bytes in all: one byte past the limit proves the
                 // data too large without inflating any further.
-                let room = min(limit + 1 - output.readableBytes, outputStep)
+                // (Written so that a limit of Int.max cannot overflow.)
+                let room = min(limit - output.readableBytes, outputStep - 1) + 1
                 var status: Int32 = Z_OK
                 output.writeWithUnsafeMutableBytes(minimumWritableBytes: room) { outputBytes in
                     stream.next_out = outputBytes.bindMemory(to: Bytef.self).baseAddress

@@ -22,7 +22,9 @@ public struct ConnectServerOptions: Sendable {
     /// side, and Hummingbird closes an HTTP/1.1 connection once such a response is done. The header
     /// tells the client so; without it a client could reuse the connection for its next call and
     /// fail. Set it to `false` when the server speaks HTTP/2 only (`plaintextHTTP2`), where
-    /// connection headers are forbidden and each stream closes on its own.
+    /// connection headers are forbidden and each stream closes on its own. On a server built with
+    /// `.http1AndH2C()` it can stay `true`: HTTP/2 streams drop the header there
+    /// (``HTTP1AndH2CChannel``).
     public var closeHTTP1ConnectionAfterStream: Bool
 
     /// Told the outcome of every call (default none).

@@ -7,7 +7,8 @@ import NIOCore
 /// No HTTP/1 request line starts like the preface (`PRI * HTTP/2.0`), so an HTTP/1 client is
 /// recognised by its second byte at the latest and sees no delay. Until the pipeline is
 /// configured, bytes are held here; then they are passed on in order and the handler removes
-/// itself. A connection that ends before a decision fails ``negotiated``.
+/// itself. A connection that ends before the pipeline is configured fails ``negotiated`` (once: the
+/// state moves to `done` whichever way it ends).
 final class HTTP2PriorKnowledgeSniffer<Negotiated: Sendable>: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -62,13 +63,20 @@ final class HTTP2PriorKnowledgeSniffer<Negotiated: Sendable>: ChannelInboundHand
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if state != .done { promise.fail(ChannelError.eof) }
+        // Closed before the pipeline was configured: nothing will be negotiated, and a configuration
+        // still under way is ignored when it completes.
+        if state != .done {
+            state = .done
+            promise.fail(ChannelError.eof)
+        }
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        // Removed before deciding (the channel closed): nothing will ever be negotiated.
-        if state != .done { promise.fail(ChannelError.inappropriateOperationForState) }
+        if state != .done {
+            state = .done
+            promise.fail(ChannelError.inappropriateOperationForState)
+        }
     }
 
     /// `true` for the complete preface, `false` as soon as a byte differs, `nil` while the bytes
@@ -93,6 +101,8 @@ final class HTTP2PriorKnowledgeSniffer<Negotiated: Sendable>: ChannelInboundHand
     }
 
     private func configured(context: ChannelHandlerContext, result: Result<Negotiated, any Error>) {
+        // The channel went away meanwhile; the promise has already failed.
+        guard state == .configuring else { return }
         state = .done
         switch result {
         case .success(let negotiated):
