@@ -38,14 +38,16 @@ extension ConnectClient {
             let httpRequest = makeRequest(method, contentType: codec.unaryContentType, body: body, timeout: timeout,
                                           protocolHeaders: protocolHeaders, headers: callHeaders)
             let response = try await httpClient.execute(httpRequest, deadline: Self.transportDeadline(for: timeout))
-            let compression = try Self.responseCompression(response.headers.first(name: "Content-Encoding"),
-                                                           header: "content-encoding", url: url)
+            let contentEncoding = response.headers.first(name: "Content-Encoding")
             let rawBody = try await response.body.collect(upTo: maxMessageBytes)
             guard response.status == .ok else {
-                // Error bodies may be compressed too; one that does not decompress is mapped from the status.
+                // Error bodies may be compressed too. One that cannot be decompressed (say, a
+                // proxy's page in an encoding we lack) is mapped from the status instead.
+                let compression = (try? Self.responseCompression(contentEncoding, header: "content-encoding", url: url)) ?? nil
                 let errorBody = (try? compression?.decompress(rawBody, limit: maxMessageBytes, what: "error body")) ?? rawBody
                 throw Self.unaryError(status: response.status, body: errorBody)
             }
+            let compression = try Self.responseCompression(contentEncoding, header: "content-encoding", url: url)
             let responseBody = try compression?.decompress(rawBody, limit: maxMessageBytes, what: "response message") ?? rawBody
             let contentType = response.headers.first(name: "Content-Type").flatMap(ConnectContentType.init)
             guard contentType == ConnectContentType(codec: codec, isStreaming: false) else {
