@@ -15,8 +15,10 @@ import Testing
 /// `protoc-gen-py` and `protoc-gen-connectrpc` beside it (its virtualenv's bin directory):
 /// `.ci/run` sets that up from Tests/PythonClient/requirements.txt. The Python code for the Echo
 /// service is generated into a temporary directory for each case; nothing generated is committed.
-@Suite("Connect for Python interoperability", .enabled(if: PythonClient.python != nil,
-                                                      "NETCLODE_PYTHON is not set (see .ci/run)"))
+/// The cases run one after another: each starts buf and a Python process, and the suite shares
+/// 2 cores with every other test.
+@Suite("Connect for Python interoperability", .serialized,
+       .enabled(if: PythonClient.python != nil, "NETCLODE_PYTHON is not set (see .ci/run)"))
 struct PythonClientTests {
     @Test func unaryJSON() async throws {
         let requests = try await PythonClient.check("unary-json")
@@ -159,20 +161,18 @@ enum PythonClient {
             try #require(generate.succeeded, "buf generate failed: \(generate.stderr)")
 
             let recorder = Recorder<BasicRequestContext>()
-            let seen = try await TestServer.with(server: server, { router in
+            return try await TestServer.with(server: server, { router in
                 router.add(middleware: recorder)
                 EchoService.register(on: router)
             }) { server in
                 let run = try await Command.run(
                     python,
-                    [assets.appendingPathComponent("connect_check.py").path,
-                     directory.path, server.baseURL, testCase],
+                    [assets.appendingPathComponent("connect_check.py").path, directory.path, server.baseURL, testCase],
                     environment: environment)
                 #expect(run.succeeded, "connect_check.py \(testCase) failed:\n\(run.stdout)\n\(run.stderr)")
                 #expect(run.stdout.split(separator: "\n").last == "ok \(testCase)", "\(run.stdout)")
                 return recorder.log.requests.withLock { $0 }
             }
-            return seen
         }
     }
 }
