@@ -5,7 +5,8 @@
 // Module map (docs/architecture.md has the picture, the dependencies and the token lifecycle):
 //   GitHubApp     – App settings, private key, JWT, REST client with retries, typed errors,
 //                   repository references, installation lookup, TokenBroker, GitHubMetrics.
-//   ConnectRPC    – the Connect protocol: server routes on Hummingbird, client on async-http-client.
+//   ConnectRPC    – the Connect protocol: server routes on Hummingbird, client on async-http-client;
+//                   gzip through the system zlib (CZlib), HTTP/1.1 and h2c on one port.
 //   NetclodeProto – Swift generated from proto/netclode/v1 (committed; see its README).
 //   Storage       – the SessionStore protocol and its SQLite implementation.
 //   Sandbox       – the SandboxRuntime protocol and its bubblewrap (local) implementation.
@@ -38,6 +39,9 @@ extension Target.Dependency {
     static let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
     static let nioFoundationCompat = Target.Dependency.product(name: "NIOFoundationCompat", package: "swift-nio")
     static let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+    static let hummingbirdCore = Target.Dependency.product(name: "HummingbirdCore", package: "hummingbird")
+    static let hummingbirdHTTP2 = Target.Dependency.product(name: "HummingbirdHTTP2", package: "hummingbird")
+    static let nioHTTPTypes = Target.Dependency.product(name: "NIOHTTPTypes", package: "swift-nio-extras")
     static let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
     static let subprocess = Target.Dependency.product(name: "Subprocess", package: "swift-subprocess")
     static let systemPackage = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
@@ -68,6 +72,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
@@ -94,9 +99,14 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // The system zlib (Debian: zlib1g-dev), for ConnectRPC's gzip compression.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "ConnectRPC",
-            dependencies: [.hummingbird, .httpTypes, .nioCore, .nioHTTP1, .asyncHTTPClient, .swiftProtobuf, .logging],
+            dependencies: [
+                "CZlib", .hummingbird, .hummingbirdCore, .hummingbirdHTTP2, .httpTypes, .nioCore, .nioHTTP1, .nioHTTPTypes,
+                .asyncHTTPClient, .swiftProtobuf, .logging,
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -167,7 +177,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ConnectRPCTests",
-            dependencies: ["ConnectRPC", "TestSupport", .hummingbird, .asyncHTTPClient, .swiftProtobuf, .nioCore, .nioHTTP1],
+            dependencies: [
+                "ConnectRPC", "TestSupport", .hummingbird, .hummingbirdCore, .hummingbirdHTTP2, .asyncHTTPClient, .swiftProtobuf,
+                .nioCore, .nioHTTP1, .nioPosix,
+            ],
             exclude: ["Proto", "Generated/README.md"],
             swiftSettings: swiftSettings
         ),

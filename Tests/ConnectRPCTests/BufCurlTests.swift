@@ -68,13 +68,16 @@ enum BufCurl {
     /// The test proto directory, the schema `buf curl` compiles.
     static let schemaDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Proto")
 
-    /// `buf curl --schema Proto --protocol connect --http2-prior-knowledge=false <arguments>`.
-    static func run(_ arguments: [String]) async throws -> Result {
+    /// `buf curl --schema Proto --protocol connect --http2-prior-knowledge=<http2> <arguments>`:
+    /// HTTP/1.1 by default, cleartext HTTP/2 (h2c with prior knowledge) when `http2` is set. The
+    /// 120 s timeout only guards against a hang: buf compiles the schema on every run, which took
+    /// over 20 s with the whole test suite running on 2 cores.
+    static func run(_ arguments: [String], http2: Bool = false) async throws -> Result {
         guard let executable else { throw CocoaError(.fileNoSuchFile) }
         let process = Process()
         process.executableURL = executable
         process.arguments = ["curl", "--schema", schemaDirectory.path, "--protocol", "connect",
-                             "--http2-prior-knowledge=false", "--timeout", "20s"] + arguments
+                             "--http2-prior-knowledge=\(http2)", "--timeout", "120s"] + arguments
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout

@@ -177,15 +177,15 @@ struct UnaryTests {
         }
     }
 
-    @Test func compressedBodiesAreUnimplemented() async throws {
+    @Test func unsupportedEncodingsAreUnimplementedNamingTheSupportedOnes() async throws {
         try await TestServer.with(EchoService.register) { server in
             let response = try await RawHTTP.send(echoURL(server), contentType: "application/json", json: "{}",
-                                                  headers: [("Content-Encoding", "gzip")])
+                                                  headers: [("Content-Encoding", "br")])
             #expect(response.status == 501)
-            #expect(response.headers.first(name: "Accept-Encoding") == "identity")
+            #expect(response.headers.first(name: "Accept-Encoding") == "gzip")
             let error = try #require(ConnectError(jsonBody: Data(response.bodyBytes)))
-            #expect(error.code == .unimplemented)
-            #expect(error.message.contains("gzip"))
+            #expect(error == ConnectError(.unimplemented,
+                                          #"content-encoding "br" is not supported; supported encodings are gzip, identity"#))
             let identity = try await RawHTTP.send(echoURL(server), contentType: "application/json", json: "{}",
                                                   headers: [("Content-Encoding", "identity")])
             #expect(identity.status == 200)
@@ -208,11 +208,18 @@ struct UnaryTests {
         }
     }
 
+    /// A method registered without `idempotency: .noSideEffects` is POST only: GET gets 405, as
+    /// connect-go answers it, with a Connect body saying why.
     @Test func onlyPOSTIsAllowedAndUnknownMethodsAre404() async throws {
-        try await TestServer.with(EchoService.register) { server in
-            let get = try await RawHTTP.send(echoURL(server), method: .GET, contentType: nil)
+        try await TestServer.with({ router in
+            router.connectUnary(EchoService.echo, Echo_V1_EchoRequest.self, Echo_V1_EchoResponse.self) { request, _ in
+                EchoService.echoReply(request)
+            }
+        }) { server in
+            let get = try await RawHTTP.send(echoURL(server) + "?encoding=json&message=%7B%7D", method: .GET, contentType: nil)
             #expect(get.status == 405)
             #expect(get.headers.first(name: "Allow") == "POST")
+            #expect(ConnectError(jsonBody: Data(get.bodyBytes)) == ConnectError(.unimplemented, "HTTP method GET is not supported; use POST"))
             let missing = try await RawHTTP.send("\(server.baseURL)/echo.v1.EchoService/Nope", contentType: "application/json", json: "{}")
             #expect(missing.status == 404)
             let error = await #expect(throws: ConnectError.self) {

@@ -5,7 +5,8 @@ import NIOHTTP1
 import SwiftProtobuf
 
 extension ConnectClient {
-    /// Calls a unary method: `POST <baseURL>/<method>` with the client's codec.
+    /// Calls a unary method: `POST <baseURL>/<method>` with the client's codec, compressing the
+    /// request with ``sendCompression`` and accepting ``acceptCompression`` for the response.
     ///
     /// - Parameters:
     ///   - method: `package.Service/Method`.
@@ -22,19 +23,32 @@ extension ConnectClient {
     ) async throws -> Response {
         let url = "\(baseURL)/\(method)"
         do {
-            let body: ByteBuffer
+            var body: ByteBuffer
             do {
                 body = try codec.encode(request)
             } catch {
                 throw ConnectError(.internal, "cannot encode \(Request.protoMessageName): \(error)")
             }
-            let httpRequest = makeRequest(method, contentType: codec.unaryContentType, body: body,
-                                          timeout: timeout, headers: callHeaders)
-            let response = try await httpClient.execute(httpRequest, deadline: Self.transportDeadline(for: timeout))
-            let responseBody = try await response.body.collect(upTo: maxMessageBytes)
-            guard response.status == .ok else {
-                throw Self.unaryError(status: response.status, body: responseBody)
+            var protocolHeaders: [(String, String)] = []
+            if let accept = acceptEncodingHeaderValue { protocolHeaders.append(("Accept-Encoding", accept)) }
+            if let sendCompression, body.readableBytes > 0 {
+                body = sendCompression.compress(body)
+                protocolHeaders.append(("Content-Encoding", sendCompression.rawValue))
             }
+            let httpRequest = makeRequest(method, contentType: codec.unaryContentType, body: body, timeout: timeout,
+                                          protocolHeaders: protocolHeaders, headers: callHeaders)
+            let response = try await httpClient.execute(httpRequest, deadline: Self.transportDeadline(for: timeout))
+            let contentEncoding = response.headers.first(name: "Content-Encoding")
+            let rawBody = try await response.body.collect(upTo: maxMessageBytes)
+            guard response.status == .ok else {
+                // Error bodies may be compressed too. One that cannot be decompressed (say, a
+                // proxy's page in an encoding we lack) is mapped from the status instead.
+                let compression = (try? Self.responseCompression(contentEncoding, header: "content-encoding", url: url)) ?? nil
+                let errorBody = (try? compression?.decompress(rawBody, limit: maxMessageBytes, what: "error body")) ?? rawBody
+                throw Self.unaryError(status: response.status, body: errorBody)
+            }
+            let compression = try Self.responseCompression(contentEncoding, header: "content-encoding", url: url)
+            let responseBody = try compression?.decompress(rawBody, limit: maxMessageBytes, what: "response message") ?? rawBody
             let contentType = response.headers.first(name: "Content-Type").flatMap(ConnectContentType.init)
             guard contentType == ConnectContentType(codec: codec, isStreaming: false) else {
                 throw ConnectError(.internal, "unexpected response content type \"\(response.headers.first(name: "Content-Type") ?? "")\" from \(url)")

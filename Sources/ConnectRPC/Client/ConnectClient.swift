@@ -20,19 +20,32 @@ import SwiftProtobuf
 public struct ConnectClient: Sendable {
     /// Scheme, host, port and optional path prefix, e.g. `http://127.0.0.1:8080`.
     public var baseURL: String
+    /// The transport. Leave its `decompression` disabled (AsyncHTTPClient's default, but not
+    /// `HTTPClient.shared`'s): this client decompresses Connect messages itself.
     public var httpClient: HTTPClient
     public var codec: ConnectCodec
     /// Sent with every call (e.g. `Authorization`).
     public var headers: [(String, String)]
-    /// Largest response message accepted; bigger ones fail with `resource_exhausted`.
+    /// Largest response message accepted, before and after decompression; bigger ones fail with
+    /// `resource_exhausted`.
     public var maxMessageBytes: Int
+    /// Compresses every non-empty request message with this (default `nil`: none). Only for
+    /// servers known to accept it: Connect servers answer an unknown compression with
+    /// `unimplemented`.
+    public var sendCompression: ConnectCompression?
+    /// Compressions the server may use for responses, most preferred first (default none). Sent as
+    /// `Accept-Encoding` (unary) or `Connect-Accept-Encoding` (streams); compressed responses are
+    /// decompressed transparently whatever this says, as long as this client implements them.
+    public var acceptCompression: [ConnectCompression]
 
     public init(
         baseURL: String,
         httpClient: HTTPClient = ConnectClient.defaultHTTPClient,
         codec: ConnectCodec = .json,
         headers: [(String, String)] = [],
-        maxMessageBytes: Int = ConnectLimits.defaultMaxMessageBytes
+        maxMessageBytes: Int = ConnectLimits.defaultMaxMessageBytes,
+        sendCompression: ConnectCompression? = nil,
+        acceptCompression: [ConnectCompression] = []
     ) {
         var baseURL = baseURL
         while baseURL.hasSuffix("/") { baseURL.removeLast() }
@@ -41,6 +54,8 @@ public struct ConnectClient: Sendable {
         self.codec = codec
         self.headers = headers
         self.maxMessageBytes = maxMessageBytes
+        self.sendCompression = sendCompression
+        self.acceptCompression = acceptCompression
     }
 
     /// The HTTP client used unless another is given: AsyncHTTPClient's defaults with a 10-second
@@ -56,8 +71,10 @@ public struct ConnectClient: Sendable {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
-    /// Builds the POST for `method` with the protocol headers, the client's and the call's own.
+    /// Builds the POST for `method` with the protocol headers (`protocolHeaders` carries the
+    /// compression ones), the client's and the call's own.
     func makeRequest(_ method: String, contentType: String, body: ByteBuffer, timeout: Duration?,
+                     protocolHeaders: [(String, String)] = [],
                      headers callHeaders: [(String, String)]) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: "\(baseURL)/\(method)")
         request.method = .POST
@@ -66,11 +83,30 @@ public struct ConnectClient: Sendable {
         if let timeout {
             request.headers.add(name: "Connect-Timeout-Ms", value: ConnectTimeout.headerValue(for: timeout))
         }
+        for (name, value) in protocolHeaders {
+            request.headers.add(name: name, value: value)
+        }
         for (name, value) in headers + callHeaders {
             request.headers.replaceOrAdd(name: name, value: value)
         }
         request.body = .bytes(body)
         return request
+    }
+
+    /// The `Accept-Encoding` / `Connect-Accept-Encoding` value, `nil` when nothing is accepted.
+    var acceptEncodingHeaderValue: String? {
+        acceptCompression.isEmpty ? nil : acceptCompression.map(\.rawValue).joined(separator: ", ")
+    }
+
+    /// The compression a response declares (`Content-Encoding` or `Connect-Content-Encoding`):
+    /// `nil` for none or identity.
+    /// - Throws: `internal` for one this client does not implement.
+    static func responseCompression(_ value: String?, header: String, url: String) throws(ConnectError) -> ConnectCompression? {
+        do {
+            return try ConnectCompression.requested(value, field: header)
+        } catch {
+            throw ConnectError(.internal, "\(url) answered with unsupported \(header) \"\(value ?? "")\"")
+        }
     }
 
     /// When AsyncHTTPClient gives up: a little after the timeout, so that the server's own

@@ -24,9 +24,17 @@ extension ConnectClient {
             } catch {
                 throw ConnectError(.internal, "cannot encode \(Request.protoMessageName): \(error)")
             }
+            var protocolHeaders: [(String, String)] = []
+            if let sendCompression = client.sendCompression {
+                protocolHeaders.append(("Connect-Content-Encoding", sendCompression.rawValue))
+            }
+            if let accept = client.acceptEncodingHeaderValue {
+                protocolHeaders.append(("Connect-Accept-Encoding", accept))
+            }
+            let compressor = ConnectMessageCompressor(compression: client.sendCompression, minBytes: 1)
             return client.makeRequest(method, contentType: client.codec.streamContentType,
-                                      body: ConnectEnvelope(payload: payload).framed,
-                                      timeout: timeout, headers: callHeaders)
+                                      body: compressor.envelope(payload).framed, timeout: timeout,
+                                      protocolHeaders: protocolHeaders, headers: callHeaders)
         }
     }
 }
@@ -58,6 +66,8 @@ public struct ConnectResponseStream<Element: Message>: AsyncSequence, Sendable {
         let stream: ConnectResponseStream
         private var body: HTTPClientResponse.Body.AsyncIterator?
         private var reader: ConnectEnvelopeReader
+        /// The response's `Connect-Content-Encoding`, for envelopes flagged as compressed.
+        private var compression: ConnectCompression?
         private var finished = false
 
         init(stream: ConnectResponseStream) {
@@ -71,7 +81,11 @@ public struct ConnectResponseStream<Element: Message>: AsyncSequence, Sendable {
             guard !finished else { return nil }
             let url = "\(stream.client.baseURL)/\(stream.method)"
             do {
-                if body == nil { body = try await start(url: url) }
+                if body == nil {
+                    let (started, declared) = try await start(url: url)
+                    body = started
+                    compression = declared
+                }
                 while true {
                     if let envelope = try reader.next() {
                         return try message(from: envelope, url: url)
@@ -89,8 +103,8 @@ public struct ConnectResponseStream<Element: Message>: AsyncSequence, Sendable {
             }
         }
 
-        /// Sends the request and checks the response head.
-        private func start(url: String) async throws -> HTTPClientResponse.Body.AsyncIterator {
+        /// Sends the request and checks the response head; returns the body and its compression.
+        private func start(url: String) async throws -> (HTTPClientResponse.Body.AsyncIterator, ConnectCompression?) {
             let client = stream.client
             let request = try stream.makeRequest(client)
             let response = try await client.httpClient.execute(
@@ -103,23 +117,26 @@ public struct ConnectResponseStream<Element: Message>: AsyncSequence, Sendable {
             guard contentType == ConnectContentType(codec: client.codec, isStreaming: true) else {
                 throw ConnectError(.internal, "unexpected response content type \"\(response.headers.first(name: "Content-Type") ?? "")\" from \(url)")
             }
-            return response.body.makeAsyncIterator()
+            let compression = try ConnectClient.responseCompression(
+                response.headers.first(name: "Connect-Content-Encoding"), header: "connect-content-encoding", url: url)
+            return (response.body.makeAsyncIterator(), compression)
         }
 
         /// A message envelope's message, or the end of the stream (`nil`, or its error thrown).
         private mutating func message(from envelope: ConnectEnvelope, url: String) throws -> Element? {
+            let payload = try envelope.decompressedPayload(
+                compression: compression, limit: stream.client.maxMessageBytes,
+                what: envelope.flags.contains(.endStream) ? "the end-of-stream message from \(url)" : "a message from \(url)",
+                protocolErrorCode: .internal)
             if envelope.flags.contains(.endStream) {
                 finished = true
                 body = nil
-                let end = try EndOfStreamMessage(jsonPayload: envelope.payload)
+                let end = try EndOfStreamMessage(jsonPayload: payload)
                 if let error = end.error { throw error }
                 return nil
             }
-            if envelope.flags.contains(.compressed) {
-                throw ConnectError(.internal, "\(url) sent a compressed message, which this client does not support")
-            }
             do {
-                return try stream.client.codec.decode(Element.self, from: envelope.payload)
+                return try stream.client.codec.decode(Element.self, from: payload)
             } catch {
                 throw ConnectError(.internal, "malformed \(Element.protoMessageName) from \(url): \(error)")
             }

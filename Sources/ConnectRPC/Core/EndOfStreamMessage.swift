@@ -30,6 +30,11 @@ public struct EndOfStreamMessage: Sendable, Equatable {
         ConnectEnvelope(flags: .endStream, payload: jsonPayload)
     }
 
+    /// The end-of-stream envelope, compressed like the stream's other envelopes when large enough.
+    func envelope(compressor: ConnectMessageCompressor) -> ConnectEnvelope {
+        compressor.envelope(jsonPayload, flags: .endStream)
+    }
+
     /// Parses an end-of-stream payload.
     /// - Throws: ``ConnectError/Code/internal`` when the payload is not the expected JSON.
     public init(jsonPayload: ByteBuffer) throws(ConnectError) {

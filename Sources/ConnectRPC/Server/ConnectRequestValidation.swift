@@ -25,16 +25,6 @@ enum ConnectRequestValidation {
         return timeout
     }
 
-    /// Only `identity` is implemented; other encodings get `unimplemented`, naming the header.
-    static func checkEncoding(_ headers: HTTPFields, field: HTTPField.Name) throws(ConnectError) {
-        guard let encoding = headers[field] else { return }
-        let normalized = encoding.trimmedASCIIWhitespace().lowercased()
-        guard normalized.isEmpty || normalized == "identity" else {
-            throw ConnectError(.unimplemented,
-                               "\(field.canonicalName.lowercased()) \"\(encoding)\" is not supported; send uncompressed (identity) messages")
-        }
-    }
-
     /// Reads the whole request body, refusing more than `limit` bytes with `resource_exhausted`.
     static func collectBody(_ request: inout Request, limit: Int, what: String) async throws(ConnectError) -> ByteBuffer {
         do {

@@ -6,6 +6,13 @@ import SwiftProtobuf
 
 /// Serves one server-streaming method.
 ///
+/// Compression: a request envelope flagged as compressed is decompressed with the request's
+/// `Connect-Content-Encoding` (within ``ConnectServerOptions/maxMessageBytes``); when the client
+/// accepts a compression (`Connect-Accept-Encoding`, or else the one it sent), the response
+/// declares it in `Connect-Content-Encoding` and every envelope of at least
+/// ``ConnectServerOptions/compressMinBytes`` — the end-of-stream one included — is compressed and
+/// flagged, as the protocol allows; smaller ones stay as they are.
+///
 /// Error reporting: a request whose `Content-Type` is not `application/connect+json|proto` gets an
 /// ordinary HTTP 415 (it is not a Connect streaming call at all). Every other failure — a bad
 /// protocol version, timeout or encoding header, an oversized or malformed request envelope, the
@@ -38,15 +45,22 @@ struct ConnectServerStreamResponder<Input: Message, Output: Message>: Sendable {
         let codec = contentType.codec
         var request = request
         let prepared: Result<(Input, ConnectCall), ConnectError>
+        let requestCompression = Result { () throws(ConnectError) in
+            try ConnectCompression.requested(headers[.connectContentEncoding], field: "connect-content-encoding")
+        }
+        let responseCompressor = ConnectMessageCompressor(
+            compression: ConnectCompression.negotiateResponse(
+                accept: headers[.connectAcceptEncoding], requestCompression: (try? requestCompression.get()) ?? nil),
+            minBytes: options.compressMinBytes)
         do throws(ConnectError) {
             // Before anything is read: an unauthorised caller costs no body and learns nothing.
             try options.authorize?(headers)
             try ConnectRequestValidation.checkProtocolVersion(headers)
-            try ConnectRequestValidation.checkEncoding(headers, field: .connectContentEncoding)
+            let compression = try requestCompression.get()
             let timeout = try ConnectRequestValidation.timeout(headers)
             let body = try await ConnectRequestValidation.collectBody(
                 &request, limit: options.maxMessageBytes + ConnectEnvelope.headerLength, what: "request envelope")
-            let payload = try Self.singleEnvelopePayload(body, limit: options.maxMessageBytes)
+            let payload = try Self.singleEnvelopePayload(body, limit: options.maxMessageBytes, compression: compression)
             let input = try ConnectRequestValidation.decode(Input.self, from: payload, codec: codec)
             let call = ConnectCall(method: method, requestHeaders: headers, codec: codec, timeout: timeout,
                                    deadline: timeout.map { arrival + $0 }, logger: logger)
@@ -57,8 +71,11 @@ struct ConnectServerStreamResponder<Input: Message, Output: Message>: Sendable {
 
         var responseHeaders: HTTPFields = [.contentType: contentType.headerValue]
         if options.closeHTTP1ConnectionAfterStream { responseHeaders[.connection] = "close" }
+        if let compression = responseCompressor.compression {
+            responseHeaders[.connectContentEncoding] = compression.rawValue
+        }
         if case .failure(let error) = prepared, error.code == .unimplemented {
-            responseHeaders[.connectAcceptEncoding] = "identity"
+            responseHeaders[.connectAcceptEncoding] = ConnectCompression.acceptedNames
         }
         let collectedRequest = request
         let observer = options.observer
@@ -69,10 +86,10 @@ struct ConnectServerStreamResponder<Input: Message, Output: Message>: Sendable {
             switch prepared {
             case .failure(let error):
                 outcome = error
-                try await writer.write(EndOfStreamMessage(error: error).envelope.framed)
+                try await writer.write(EndOfStreamMessage(error: error).envelope(compressor: responseCompressor).framed)
             case .success(let (input, call)):
                 outcome = try await collectedRequest.body.consumeWithCancellationOnInboundClose { _ in
-                    try await self.stream(input, call: call, to: &writer)
+                    try await self.stream(input, call: call, compressor: responseCompressor, to: &writer)
                 }
             }
             try await writer.finish(nil)
@@ -83,9 +100,10 @@ struct ConnectServerStreamResponder<Input: Message, Output: Message>: Sendable {
     /// end-of-stream envelope. Returns the error the stream ended with (nil for success); throws
     /// when the client went away.
     @discardableResult
-    private func stream(_ input: Input, call: ConnectCall, to writer: inout any ResponseBodyWriter) async throws -> ConnectError? {
+    private func stream(_ input: Input, call: ConnectCall, compressor: ConnectMessageCompressor,
+                        to writer: inout any ResponseBodyWriter) async throws -> ConnectError? {
         let outbox = EnvelopeOutbox()
-        let stream = ConnectServerStream<Output>(codec: call.codec, outbox: outbox)
+        let stream = ConnectServerStream<Output>(codec: call.codec, compressor: compressor, outbox: outbox)
         let handler = self.handler
         let method = self.method
         let outcome: ConnectError? = try await withThrowingTaskGroup(of: ConnectError?.self) { group in
@@ -115,12 +133,14 @@ struct ConnectServerStreamResponder<Input: Message, Output: Message>: Sendable {
             }
             return try await group.next() ?? nil
         }
-        try await writer.write(EndOfStreamMessage(error: outcome).envelope.framed)
+        try await writer.write(EndOfStreamMessage(error: outcome).envelope(compressor: compressor).framed)
         return outcome
     }
 
-    /// The payload of the one envelope a server-streaming request must consist of.
-    static func singleEnvelopePayload(_ body: ByteBuffer, limit: Int) throws(ConnectError) -> ByteBuffer {
+    /// The payload of the one envelope a server-streaming request must consist of, decompressed
+    /// (within `limit`) when it is flagged as compressed.
+    static func singleEnvelopePayload(_ body: ByteBuffer, limit: Int,
+                                      compression: ConnectCompression?) throws(ConnectError) -> ByteBuffer {
         var reader = ConnectEnvelopeReader(maxPayloadBytes: limit)
         reader.append(body)
         guard let envelope = try reader.next() else {
@@ -132,12 +152,10 @@ struct ConnectServerStreamResponder<Input: Message, Output: Message>: Sendable {
         guard reader.bufferedByteCount == 0 else {
             throw ConnectError(.invalidArgument, "a server-streaming request must contain exactly one message envelope")
         }
-        if envelope.flags.contains(.compressed) {
-            throw ConnectError(.unimplemented, "compressed request envelopes are not supported; send identity")
-        }
         if envelope.flags.contains(.endStream) {
             throw ConnectError(.invalidArgument, "the request envelope has the end-of-stream flag set")
         }
-        return envelope.payload
+        return try envelope.decompressedPayload(compression: compression, limit: limit, what: "request message",
+                                                protocolErrorCode: .invalidArgument)
     }
 }

@@ -4,8 +4,10 @@ import SwiftProtobuf
 
 /// Registration of Connect methods on a Hummingbird router or router group.
 ///
-/// Each method is served at `POST /<package>.<Service>/<Method>`. Other HTTP methods on that path
-/// get `405 Method Not Allowed` (with `Allow: POST`); unknown paths keep the router's 404.
+/// Each method is served at `POST /<package>.<Service>/<Method>`; a unary method registered with
+/// ``ConnectIdempotencyLevel/noSideEffects`` also at `GET` (Connect GET). Other HTTP methods on
+/// that path get `405 Method Not Allowed` with `Allow` listing the served ones and a Connect
+/// `unimplemented` body, as connect-go does; unknown paths keep the router's 404.
 extension RouterMethods {
     /// Registers a unary method.
     ///
@@ -16,19 +18,29 @@ extension RouterMethods {
     /// }
     /// ```
     ///
-    /// Requests may be `application/json` (proto3 JSON) or `application/proto`; the response uses
-    /// the same codec. Throw ``ConnectError`` for expected failures; any other error is logged and
-    /// answered as `internal`.
+    /// Requests may be `application/json` (proto3 JSON) or `application/proto`, gzip-compressed or
+    /// not; the response uses the same codec, gzip-compressed when the client accepts it. Throw
+    /// ``ConnectError`` for expected failures; any other error is logged and answered as `internal`.
+    ///
+    /// - Parameter idempotency: the method's `idempotency_level` from the proto. With
+    ///   ``ConnectIdempotencyLevel/noSideEffects`` the method is also served over HTTP GET
+    ///   (`GET /<method>?connect=v1&encoding=json&message=...`); `authorize` and the other options
+    ///   apply to GET calls alike.
     @discardableResult
     public func connectUnary<Input: Message, Output: Message>(
         _ method: String,
         _ input: Input.Type = Input.self,
         _ output: Output.Type = Output.self,
+        idempotency: ConnectIdempotencyLevel = .unknown,
         options: ConnectServerOptions = ConnectServerOptions(),
         handler: @escaping @Sendable (_ request: Input, _ call: ConnectCall) async throws -> Output
     ) -> Self {
         let responder = ConnectUnaryResponder(method: method, options: options, handler: handler)
-        return connectRoute(method) { request, context in
+        var get: (@Sendable (Request, Context) async -> Response)?
+        if idempotency.allowsGet {
+            get = { request, context in await responder.respondToGet(request, logger: context.logger) }
+        }
+        return connectRoute(method, get: get) { request, context in
             await responder.respond(to: request, logger: context.logger)
         }
     }
@@ -61,16 +73,24 @@ extension RouterMethods {
         }
     }
 
+    /// Routes POST (and GET when `get` is given) to the method; the other common HTTP methods to
+    /// a 405 naming the allowed ones.
     private func connectRoute(
         _ method: String,
+        get: (@Sendable (Request, Context) async -> Response)? = nil,
         _ respond: @escaping @Sendable (Request, Context) async -> Response
     ) -> Self {
         let path = RouterPath("/" + method)
         on(path, method: .post) { request, context in await respond(request, context) }
-        for other in [HTTPRequest.Method.get, .put, .delete, .patch] {
+        if let get {
+            on(path, method: .get) { request, context in await get(request, context) }
+        }
+        let allowed = get == nil ? "POST" : "GET, POST"
+        let refused: [HTTPRequest.Method] = get == nil ? [.get, .put, .delete, .patch] : [.put, .delete, .patch]
+        for other in refused {
             on(path, method: other) { request, _ in
-                ConnectError(.unimplemented, "HTTP method \(request.method.rawValue) is not supported; use POST")
-                    .httpResponse(status: .methodNotAllowed, extraHeaders: [.allow: "POST"])
+                ConnectError(.unimplemented, "HTTP method \(request.method.rawValue) is not supported; use \(allowed)")
+                    .httpResponse(status: .methodNotAllowed, extraHeaders: [.allow: allowed])
             }
         }
         return self

@@ -14,11 +14,11 @@ enum SessionServiceRoutes {
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.createSession(request) }
             return .with { $0.session = session }
         }
-        router.connectUnary("\(service)/GetSession", Netclode_V1_GetSessionRequest.self, Netclode_V1_GetSessionResponse.self, options: options) { request, _ in
+        router.connectUnary("\(service)/GetSession", Netclode_V1_GetSessionRequest.self, Netclode_V1_GetSessionResponse.self, idempotency: .noSideEffects, options: options) { request, _ in
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.session(request.sessionID) }
             return .with { $0.session = session }
         }
-        router.connectUnary("\(service)/ListSessions", Netclode_V1_ListSessionsRequest.self, Netclode_V1_ListSessionsResponse.self, options: options) { request, _ in
+        router.connectUnary("\(service)/ListSessions", Netclode_V1_ListSessionsRequest.self, Netclode_V1_ListSessionsResponse.self, idempotency: .noSideEffects, options: options) { request, _ in
             try await connectCall { () async throws(ControlPlaneError) in try await manager.listSessions(request) }
         }
         router.connectUnary("\(service)/DeleteSession", Netclode_V1_DeleteSessionRequest.self, Netclode_V1_DeleteSessionResponse.self, options: options) { request, _ in

@@ -83,6 +83,9 @@ public struct ControlPlaneServer: Sendable {
         let host = settings.host
         let app = Application(
             router: router,
+            // HTTP/1.1 and HTTP/2 with prior knowledge (h2c) on one port, for gRPC-style clients
+            // that require HTTP/2; TLS, if wanted, is a reverse proxy's job.
+            server: .http1AndH2C(),
             configuration: .init(address: .hostname(host, port: settings.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

@@ -17,9 +17,10 @@ enum EchoService {
         }
     }
 
-    /// `Echo` echoes; `Count` streams `1...count` with the request's label.
+    /// `Echo` echoes (over POST, or GET: it has no side effects, as echo.proto declares); `Count`
+    /// streams `1...count` with the request's label.
     static func register(on router: Router<BasicRequestContext>) {
-        router.connectUnary(echo, Echo_V1_EchoRequest.self, Echo_V1_EchoResponse.self) { request, _ in
+        router.connectUnary(echo, Echo_V1_EchoRequest.self, Echo_V1_EchoResponse.self, idempotency: .noSideEffects) { request, _ in
             echoReply(request)
         }
         router.connectServerStream(count, Echo_V1_CountRequest.self, Echo_V1_CountResponse.self) { request, _, stream in

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import ConnectRPC
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -19,7 +20,10 @@ struct TestServer: Sendable {
         ConnectClient(baseURL: baseURL, codec: codec, headers: headers)
     }
 
+    /// - Parameter server: how connections are served: HTTP/1.1 (the default), or e.g.
+    ///   `.http1AndH2C()` for HTTP/1.1 and cleartext HTTP/2 on the same port.
     static func with<T: Sendable>(
+        server: HTTPServerBuilder = .http1(),
         _ configure: (Router<BasicRequestContext>) -> Void,
         _ body: (TestServer) async throws -> T
     ) async throws -> T {
@@ -29,6 +33,7 @@ struct TestServer: Sendable {
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
@@ -66,7 +71,8 @@ enum RawHTTP {
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if method == .POST { request.body = .bytes(body) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        // Not HTTPClient.shared: it inflates gzip bodies itself, and these tests check the bytes sent.
+        let response = try await ConnectClient.defaultHTTPClient.execute(request, timeout: .seconds(30))
         let collected = try await response.body.collect(upTo: 16 << 20)
         return RawResponse(status: Int(response.status.code), headers: response.headers, body: collected)
     }
