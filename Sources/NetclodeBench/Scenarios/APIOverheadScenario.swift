@@ -13,21 +13,29 @@ import TestSupport
 /// Connect framing, authentication, protobuf and the session manager cost on top of HTTP.
 /// The client runs in this process on the same machine, so both sides share the cores, as they
 /// would for the bare route too.
+///
+/// Targets: GetSession ≥ 50 % of the bare route. CreateSession ≥ 25 % of it with p99 ≤ 10 ms: a
+/// create does real work before it answers (validation, an ID, a start-slot reservation, a SQLite
+/// insert, a background task), so it cannot cost what an RPC that does nothing costs; the
+/// sandbox itself starts after the answer, bounded by the start limiter. The start queue is made
+/// large (`NETCLODE_MAX_QUEUED_STARTS`) so that the measurement is of the API, not of the queue's
+/// refusals.
 struct APIOverheadScenario {
     static let name = "api-overhead"
     static let concurrency = 16
     static let getDuration: Duration = .seconds(3)
     /// Shorter: every CreateSession starts a sandbox process, and the sessions pile up until deleted.
     static let createDuration: Duration = .seconds(2)
+    static let environment = ["NETCLODE_BENCH_ROUTES": "1", "NETCLODE_MAX_QUEUED_STARTS": "100000"]
     let context: BenchContext
 
     func run() async throws -> [ResultRow] {
-        var rows = try await Stack.with(context, forge: nil, environment: ["NETCLODE_BENCH_ROUTES": "1"]) { stack in
+        var rows = try await Stack.with(context, forge: nil, environment: Self.environment) { stack in
             let api = stack.api
             let target = try await api.create(name: "bench-get").id
             try await api.waitFor(target, status: "ready")
             let get: @Sendable () async throws -> Void = { _ = try await api.get(target) }
-            var rows = [try await compare("GetSession", get, duration: Self.getDuration, stack: stack)]
+            var rows = [try await compare("GetSession", get, duration: Self.getDuration, stack: stack, target: .init(ratio: 0.5))]
             rows.append(try await compareCreate("CreateSession (no repos)", stack: stack))
             rows.append(try await createLatency(stack))
             try await api.delete(target)
@@ -35,7 +43,7 @@ struct APIOverheadScenario {
         }
         // Diagnostic: the same CreateSession load without bubblewrap, to show how much of a
         // create is the sandbox start rather than the API.
-        let diagnostic = try await Stack.with(context, forge: nil, environment: ["NETCLODE_BENCH_ROUTES": "1", "NETCLODE_SANDBOX": "none"]) { stack in
+        let diagnostic = try await Stack.with(context, forge: nil, environment: Self.environment.merging(["NETCLODE_SANDBOX": "none"]) { $1 }) { stack in
             var row = try await compareCreate("CreateSession (no repos), NETCLODE_SANDBOX=none", stack: stack)
             row.pass = nil
             row.target = "diagnostic (no bubblewrap)"
@@ -72,7 +80,7 @@ struct APIOverheadScenario {
             let id = try await api.create(name: "bench-create").id
             created.withLock { $0.append(id) }
         }
-        return try await compare(label, create, duration: Self.createDuration, stack: stack) {
+        return try await compare(label, create, duration: Self.createDuration, stack: stack, target: .init(ratio: 0.25, p99: 0.010)) {
             let ids = created.withLock { ids in defer { ids = [] }; return ids }
             let cleanup = ContinuousClock.now
             try await api.deleteAll(ids)
@@ -80,9 +88,20 @@ struct APIOverheadScenario {
         }
     }
 
+    /// What a compared row must reach: a throughput ratio to the bare route, and optionally a p99
+    /// latency (seconds) of the API's calls.
+    struct Target {
+        var ratio: Double
+        var p99: Double?
+
+        var description: String {
+            "ratio ≥ \(String(format: "%.2f", ratio))" + (p99.map { ", p99 ≤ \(Int($0 * 1000)) ms" } ?? "")
+        }
+    }
+
     /// `call` against the bare route, alternating, `repetitions` times each, after a warm-up.
     private func compare(_ label: String, _ call: @escaping @Sendable () async throws -> Void, duration: Duration, stack: Stack,
-                         afterEach: () async throws -> Void = {}) async throws -> ResultRow {
+                         target: Target, afterEach: () async throws -> Void = {}) async throws -> ResultRow {
         let echoURL = stack.controlPlane.baseURL.appendingPathComponent("_bench/echo").absoluteString
         let bare: @Sendable () async throws -> Void = { try await Self.echo(echoURL) }
         // Warm up connections and code paths before measuring.
@@ -91,42 +110,49 @@ struct APIOverheadScenario {
         try await afterEach()
         var measured: [Double] = []
         var baseline: [Double] = []
+        var latencies: [Double] = []
         for repetition in 0..<context.repetitions {
-            measured.append(try await Self.load(call, duration: duration))
-            baseline.append(try await Self.load(bare, duration: duration))
+            let api = try await Self.load(call, duration: duration)
+            measured.append(api.rate)
+            latencies += api.latencies
+            baseline.append(try await Self.load(bare, duration: duration).rate)
             benchLog("\(label) #\(repetition + 1): \(Int(measured.last!)) req/s vs bare \(Int(baseline.last!)) req/s")
             try await afterEach()
         }
         let m = Summary(measured)
         let b = Summary(baseline)
         let ratio = m.median / b.median
+        let latency = Summary(latencies)
         return ResultRow(
             scenario: "3 API overhead", label: "\(label), \(Self.concurrency) concurrent", unit: "req/s",
-            measured: m, baseline: b, ratio: ratio, target: "ratio ≥ 0.50", pass: ratio >= 0.5,
+            measured: m, baseline: b, ratio: ratio, target: target.description,
+            pass: ratio >= target.ratio && target.p99.map { latency.p99 <= $0 } ?? true,
             note: "baseline: POST /_bench/echo (bare Hummingbird JSON route) on the same process; median of per-pair ratios "
-                + String(format: "%.2f", Summary(zip(measured, baseline).map { $0 / $1 }).median),
+                + String(format: "%.2f", Summary(zip(measured, baseline).map { $0 / $1 }).median)
+                + "; API call latency p50 \(fmt(latency.median)), p99 \(fmt(latency.p99)) over \(latencies.count) calls",
             samples: measured, baselineSamples: baseline)
     }
 
     /// Completed calls per second with `concurrency` callers looping for `duration`. A failed
     /// call fails the measurement: a rate that includes errors would be meaningless.
-    static func load(_ call: @escaping @Sendable () async throws -> Void, duration: Duration) async throws -> Double {
+    static func load(_ call: @escaping @Sendable () async throws -> Void, duration: Duration) async throws -> (rate: Double, latencies: [Double]) {
         let started = ContinuousClock.now
         let deadline = started + duration
-        let total = try await withThrowingTaskGroup(of: Int.self) { group in
+        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
-                    var count = 0
+                    var latencies: [Double] = []
                     while ContinuousClock.now < deadline {
+                        let sent = ContinuousClock.now
                         try await call()
-                        count += 1
+                        latencies.append((ContinuousClock.now - sent).seconds)
                     }
-                    return count
+                    return latencies
                 }
             }
-            return try await group.reduce(0, +)
+            return try await group.reduce([], +)
         }
-        return Double(total) / (ContinuousClock.now - started).seconds
+        return (Double(latencies.count) / (ContinuousClock.now - started).seconds, latencies)
     }
 
     static func echo(_ url: String) async throws {
