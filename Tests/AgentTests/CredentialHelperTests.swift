@@ -60,6 +60,10 @@ struct CredentialHelperTests {
         #expect(await get("github.com", "other/tool.git") == nil, "update replaces every earlier credential")
     }
 
+    /// The production helper gives the agent 10 s; 50 helpers at once on a loaded 2-core CI can
+    /// take longer than that to be scheduled, which says nothing about the socket.
+    static let loadedTimeout: Duration = .seconds(60)
+
     @Test("server and client speak over a 0600 socket in a 0700 directory")
     func socketRoundTrip() async throws {
         try await TemporaryDirectory.with(prefix: "netclode-sock") { directory in
@@ -73,11 +77,11 @@ struct CredentialHelperTests {
             #expect(directoryMode == 0o700)
 
             let answer = try await CredentialHelperClient.request(
-                operation: "get", input: "protocol=https\nhost=github.com\npath=demo/hello.git\n\n", socketPath: socketPath)
+                operation: "get", input: "protocol=https\nhost=github.com\npath=demo/hello.git\n\n", socketPath: socketPath, timeout: Self.loadedTimeout)
             #expect(answer == "username=x-access-token\npassword=\(Self.helloToken)\n")
 
             let unknown = try await CredentialHelperClient.request(
-                operation: "get", input: "protocol=https\nhost=github.com\npath=demo/nope.git\n", socketPath: socketPath)
+                operation: "get", input: "protocol=https\nhost=github.com\npath=demo/nope.git\n", socketPath: socketPath, timeout: Self.loadedTimeout)
             #expect(unknown == "")
 
             // Many concurrent helpers (git runs one per request; parallel clones overlap).
@@ -85,7 +89,7 @@ struct CredentialHelperTests {
                 for _ in 0..<50 {
                     group.addTask {
                         try await CredentialHelperClient.request(
-                            operation: "get", input: "protocol=https\nhost=github.com\npath=other/tool.git\n", socketPath: socketPath)
+                            operation: "get", input: "protocol=https\nhost=github.com\npath=other/tool.git\n", socketPath: socketPath, timeout: Self.loadedTimeout)
                     }
                 }
                 return try await group.reduce(into: [String]()) { $0.append($1) }

@@ -73,12 +73,7 @@ struct PythonClientTests {
 }
 
 enum PythonClient {
-    /// `NETCLODE_PYTHON`, when it is an executable.
-    static let python: String? = {
-        guard let python = ProcessInfo.processInfo.environment["NETCLODE_PYTHON"], !python.isEmpty,
-              FileManager.default.isExecutableFile(atPath: python) else { return nil }
-        return python
-    }()
+    static var python: String? { ConnectForPython.python }
 
     static let assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("PythonClient")

@@ -40,11 +40,3 @@ struct PythonAPIClientTests {
     }
 }
 
-enum ConnectForPython {
-    /// `NETCLODE_PYTHON`, when it is an executable.
-    static let python: String? = {
-        guard let python = ProcessInfo.processInfo.environment["NETCLODE_PYTHON"], !python.isEmpty,
-              FileManager.default.isExecutableFile(atPath: python) else { return nil }
-        return python
-    }()
-}
