@@ -31,11 +31,7 @@ struct CreateSessionInput: Sendable {
             throw .invalidArgument("name contains control characters")
         }
         self.name = name
-        do {
-            repositories = try RepositorySelection.parse(request.repos, webURL: webURL)
-        } catch {
-            throw .invalidArgument("repos: \(error.message)")
-        }
+        repositories = try RepositorySelection.parse(request.repos, field: "repos", webURL: webURL)
         if request.repoAccess.isEmpty {
             access = repositories.isEmpty ? nil : .default
         } else if let parsed = RepoAccess(rawValue: request.repoAccess) {

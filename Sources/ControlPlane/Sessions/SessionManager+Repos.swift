@@ -18,8 +18,8 @@ import SwiftProtobuf
 extension SessionManager {
     public func updateRepos(_ request: Netclode_V1_UpdateReposRequest) async throws(ControlPlaneError) -> Netclode_V1_UpdateReposResponse {
         let webURL = github.endpoints.webURL
-        let add = try Self.parseRepositories(request.add, field: "add", webURL: webURL)
-        let remove = try Self.parseRepositories(request.remove, field: "remove", webURL: webURL)
+        let add = try RepositorySelection.parse(request.add, field: "add", webURL: webURL)
+        let remove = try RepositorySelection.parse(request.remove, field: "remove", webURL: webURL)
         guard !add.isEmpty || !remove.isEmpty else {
             throw .invalidArgument("nothing to change: give repositories to add, to remove, or both")
         }
@@ -110,15 +110,6 @@ extension SessionManager {
         return .with {
             $0.session = after.wire
             $0.applied = running
-        }
-    }
-
-    /// `entries` parsed as CreateSession parses `repos`; errors name `field`.
-    private static func parseRepositories(_ entries: [String], field: String, webURL: URL) throws(ControlPlaneError) -> [RepositoryReference] {
-        do {
-            return try RepositorySelection.parse(entries, webURL: webURL)
-        } catch {
-            throw .invalidArgument("\(field): \(error.message)")
         }
     }
 
