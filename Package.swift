@@ -128,7 +128,7 @@ let package = Package(
             name: "ControlPlane",
             dependencies: [
                 "GitHubApp", "NetclodeProto", "ConnectRPC", "Storage", "Sandbox",
-                .hummingbird, .httpTypes, .nioCore, .serviceLifecycle, .unixSignals, .logging, .crypto, .swiftProtobuf,
+                .hummingbird, .httpTypes, .nioCore, .nioHTTP1, .asyncHTTPClient, .subprocess, .systemPackage, .serviceLifecycle, .unixSignals, .logging, .crypto, .swiftProtobuf,
                 .coreMetrics, .prometheus,
             ],
             swiftSettings: swiftSettings

@@ -184,6 +184,16 @@ public nonisolated struct Netclode_V1_AgentConfig: Sendable {
 
   public var gitUserEmail: String = String()
 
+  /// "proxy" or "token". In proxy mode no Credentials command ever comes: git reaches the clone
+  /// URLs' host (`git_web_url`) through the control plane's git proxy at `/git/`, authenticated
+  /// with `git_proxy_credential`, which is good for this session only.
+  public var credentialMode: String = String()
+
+  public var gitProxyCredential: String = String()
+
+  /// e.g. https://github.com, the prefix git's requests are redirected from.
+  public var gitWebURL: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -695,7 +705,7 @@ nonisolated extension Netclode_V1_CancelProcess: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Netclode_V1_AgentConfig: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AgentConfig"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}repos\0\u{1}blobless\0\u{3}git_user_name\0\u{3}git_user_email\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}repos\0\u{1}blobless\0\u{3}git_user_name\0\u{3}git_user_email\0\u{3}credential_mode\0\u{3}git_proxy_credential\0\u{3}git_web_url\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -707,6 +717,9 @@ nonisolated extension Netclode_V1_AgentConfig: SwiftProtobuf.Message, SwiftProto
       case 2: try { try decoder.decodeSingularBoolField(value: &self.blobless) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.gitUserName) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.gitUserEmail) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.credentialMode) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.gitProxyCredential) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.gitWebURL) }()
       default: break
       }
     }
@@ -725,6 +738,15 @@ nonisolated extension Netclode_V1_AgentConfig: SwiftProtobuf.Message, SwiftProto
     if !self.gitUserEmail.isEmpty {
       try visitor.visitSingularStringField(value: self.gitUserEmail, fieldNumber: 4)
     }
+    if !self.credentialMode.isEmpty {
+      try visitor.visitSingularStringField(value: self.credentialMode, fieldNumber: 5)
+    }
+    if !self.gitProxyCredential.isEmpty {
+      try visitor.visitSingularStringField(value: self.gitProxyCredential, fieldNumber: 6)
+    }
+    if !self.gitWebURL.isEmpty {
+      try visitor.visitSingularStringField(value: self.gitWebURL, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -733,6 +755,9 @@ nonisolated extension Netclode_V1_AgentConfig: SwiftProtobuf.Message, SwiftProto
     if lhs.blobless != rhs.blobless {return false}
     if lhs.gitUserName != rhs.gitUserName {return false}
     if lhs.gitUserEmail != rhs.gitUserEmail {return false}
+    if lhs.credentialMode != rhs.credentialMode {return false}
+    if lhs.gitProxyCredential != rhs.gitProxyCredential {return false}
+    if lhs.gitWebURL != rhs.gitWebURL {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

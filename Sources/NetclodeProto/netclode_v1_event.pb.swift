@@ -31,7 +31,7 @@ public nonisolated struct Netclode_V1_AgentEvent: @unchecked Sendable {
   // methods supported on all messages.
 
   /// repo_clone, session_status, repo_access, message, git, token, run, agent_output,
-  /// output_dropped
+  /// output_dropped, git_push, egress
   public var kind: String {
     get {_storage._kind}
     set {_uniqueStorage()._kind = newValue}
@@ -135,11 +135,40 @@ public nonisolated struct Netclode_V1_AgentEvent: @unchecked Sendable {
     set {_uniqueStorage()._droppedBytes = newValue}
   }
 
+  /// git_push: each ref the push asked to change, and what became of it. The event's stage is
+  /// "accepted" (GitHub took every ref), "refused" (the proxy's push policy or access level; nothing
+  /// reached GitHub) or "rejected" (GitHub refused some), with the reason in `message`.
+  public var refUpdates: [Netclode_V1_RefUpdate] {
+    get {_storage._refUpdates}
+    set {_uniqueStorage()._refUpdates = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Netclode_V1_RefUpdate: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ref: String = String()
+
+  public var oldID: String = String()
+
+  public var newID: String = String()
+
+  /// "ok", or "ng" with the reason.
+  public var result: String = String()
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// A branch whose remote-tracking ref moved during a run (git updates it on every successful push).
@@ -169,7 +198,7 @@ fileprivate nonisolated let _protobuf_package = "netclode.v1"
 
 nonisolated extension Netclode_V1_AgentEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AgentEvent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}timestamp\0\u{1}repo\0\u{1}stage\0\u{1}message\0\u{1}phase\0\u{1}percent\0\u{1}status\0\u{3}repo_access\0\u{3}run_id\0\u{1}stream\0\u{1}data\0\u{3}exit_code\0\u{3}duration_ms\0\u{1}pushes\0\u{3}dropped_bytes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}timestamp\0\u{1}repo\0\u{1}stage\0\u{1}message\0\u{1}phase\0\u{1}percent\0\u{1}status\0\u{3}repo_access\0\u{3}run_id\0\u{1}stream\0\u{1}data\0\u{3}exit_code\0\u{3}duration_ms\0\u{1}pushes\0\u{3}dropped_bytes\0\u{3}ref_updates\0")
 
   fileprivate class _StorageClass {
     var _kind: String = String()
@@ -188,6 +217,7 @@ nonisolated extension Netclode_V1_AgentEvent: SwiftProtobuf.Message, SwiftProtob
     var _durationMs: Int64 = 0
     var _pushes: [Netclode_V1_PushedBranch] = []
     var _droppedBytes: Int64 = 0
+    var _refUpdates: [Netclode_V1_RefUpdate] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -214,6 +244,7 @@ nonisolated extension Netclode_V1_AgentEvent: SwiftProtobuf.Message, SwiftProtob
       _durationMs = source._durationMs
       _pushes = source._pushes
       _droppedBytes = source._droppedBytes
+      _refUpdates = source._refUpdates
     }
   }
 
@@ -248,6 +279,7 @@ nonisolated extension Netclode_V1_AgentEvent: SwiftProtobuf.Message, SwiftProtob
         case 14: try { try decoder.decodeSingularInt64Field(value: &_storage._durationMs) }()
         case 15: try { try decoder.decodeRepeatedMessageField(value: &_storage._pushes) }()
         case 16: try { try decoder.decodeSingularInt64Field(value: &_storage._droppedBytes) }()
+        case 17: try { try decoder.decodeRepeatedMessageField(value: &_storage._refUpdates) }()
         default: break
         }
       }
@@ -308,6 +340,9 @@ nonisolated extension Netclode_V1_AgentEvent: SwiftProtobuf.Message, SwiftProtob
       if _storage._droppedBytes != 0 {
         try visitor.visitSingularInt64Field(value: _storage._droppedBytes, fieldNumber: 16)
       }
+      if !_storage._refUpdates.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._refUpdates, fieldNumber: 17)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -333,10 +368,61 @@ nonisolated extension Netclode_V1_AgentEvent: SwiftProtobuf.Message, SwiftProtob
         if _storage._durationMs != rhs_storage._durationMs {return false}
         if _storage._pushes != rhs_storage._pushes {return false}
         if _storage._droppedBytes != rhs_storage._droppedBytes {return false}
+        if _storage._refUpdates != rhs_storage._refUpdates {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_RefUpdate: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RefUpdate"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ref\0\u{3}old_id\0\u{3}new_id\0\u{1}result\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.ref) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.oldID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.newID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.result) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.ref.isEmpty {
+      try visitor.visitSingularStringField(value: self.ref, fieldNumber: 1)
+    }
+    if !self.oldID.isEmpty {
+      try visitor.visitSingularStringField(value: self.oldID, fieldNumber: 2)
+    }
+    if !self.newID.isEmpty {
+      try visitor.visitSingularStringField(value: self.newID, fieldNumber: 3)
+    }
+    if !self.result.isEmpty {
+      try visitor.visitSingularStringField(value: self.result, fieldNumber: 4)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_RefUpdate, rhs: Netclode_V1_RefUpdate) -> Bool {
+    if lhs.ref != rhs.ref {return false}
+    if lhs.oldID != rhs.oldID {return false}
+    if lhs.newID != rhs.newID {return false}
+    if lhs.result != rhs.result {return false}
+    if lhs.reason != rhs.reason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -55,9 +55,66 @@ public nonisolated struct Netclode_V1_CreateSessionRequest: Sendable {
   /// App's bot account.
   public var gitAuthor: String = String()
 
+  /// "proxy": no GitHub token enters the sandbox; git reaches GitHub through the control plane's
+  /// git proxy with a session-bound credential. "token": the installation token is in the sandbox
+  /// (GITHUB_TOKEN, git's credential helper). Empty: the server's NETCLODE_CREDENTIAL_MODE.
+  public var credentialMode: String = String()
+
+  /// What the git proxy lets this session push (proxy mode); absent: the default policy.
+  public var pushPolicy: Netclode_V1_PushPolicy {
+    get {_pushPolicy ?? Netclode_V1_PushPolicy()}
+    set {_pushPolicy = newValue}
+  }
+  /// Returns true if `pushPolicy` has been explicitly set.
+  public var hasPushPolicy: Bool {self._pushPolicy != nil}
+  /// Clears the value of `pushPolicy`. Subsequent reads from it will return its default value.
+  public mutating func clearPushPolicy() {self._pushPolicy = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _pushPolicy: Netclode_V1_PushPolicy? = nil
+}
+
+/// What a proxy-mode session may push. Whatever it says, the repository's default branch is never
+/// rewritten (non-fast-forward) or deleted, and tags are never deleted.
+/// {"branches": ["netclode/*", "fix-*"], "allowForcePush": false, "allowDelete": false}
+public nonisolated struct Netclode_V1_PushPolicy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Branch name globs (`*` matches any run of characters, `/` included); a push to any other
+  /// branch, or of a tag, is refused. Empty: every branch.
+  public var branches: [String] = []
+
+  /// Non-fast-forward updates of branches other than the default one (absent: allowed).
+  public var allowForcePush: Bool {
+    get {_allowForcePush ?? false}
+    set {_allowForcePush = newValue}
+  }
+  /// Returns true if `allowForcePush` has been explicitly set.
+  public var hasAllowForcePush: Bool {self._allowForcePush != nil}
+  /// Clears the value of `allowForcePush`. Subsequent reads from it will return its default value.
+  public mutating func clearAllowForcePush() {self._allowForcePush = nil}
+
+  /// Deleting branches other than the default one (absent: allowed).
+  public var allowDelete: Bool {
+    get {_allowDelete ?? false}
+    set {_allowDelete = newValue}
+  }
+  /// Returns true if `allowDelete` has been explicitly set.
+  public var hasAllowDelete: Bool {self._allowDelete != nil}
+  /// Clears the value of `allowDelete`. Subsequent reads from it will return its default value.
+  public mutating func clearAllowDelete() {self._allowDelete = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _allowForcePush: Bool? = nil
+  fileprivate var _allowDelete: Bool? = nil
 }
 
 public nonisolated struct Netclode_V1_CreateSessionResponse: Sendable {
@@ -188,59 +245,101 @@ public nonisolated struct Netclode_V1_DeleteSessionResponse: Sendable {
   fileprivate var _session: Netclode_V1_Session? = nil
 }
 
-public nonisolated struct Netclode_V1_Session: Sendable {
+public nonisolated struct Netclode_V1_Session: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var id: String = String()
+  public var id: String {
+    get {_storage._id}
+    set {_uniqueStorage()._id = newValue}
+  }
 
-  public var name: String = String()
+  public var name: String {
+    get {_storage._name}
+    set {_uniqueStorage()._name = newValue}
+  }
 
   /// creating, cloning, ready, paused, error, deleted
-  public var status: String = String()
+  public var status: String {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
 
   /// Normalised clone URLs, e.g. https://github.com/owner/repo.git
-  public var repos: [String] = []
+  public var repos: [String] {
+    get {_storage._repos}
+    set {_uniqueStorage()._repos = newValue}
+  }
 
   /// "read" or "write"; absent when the session has no repos.
-  public var repoAccess: String = String()
+  public var repoAccess: String {
+    get {_storage._repoAccess}
+    set {_uniqueStorage()._repoAccess = newValue}
+  }
 
-  public var repoStatus: [Netclode_V1_RepoStatus] = []
+  public var repoStatus: [Netclode_V1_RepoStatus] {
+    get {_storage._repoStatus}
+    set {_uniqueStorage()._repoStatus = newValue}
+  }
 
   public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_createdAt = newValue}
+    get {_storage._createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._createdAt = newValue}
   }
   /// Returns true if `createdAt` has been explicitly set.
-  public var hasCreatedAt: Bool {self._createdAt != nil}
+  public var hasCreatedAt: Bool {_storage._createdAt != nil}
   /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
-  public mutating func clearCreatedAt() {self._createdAt = nil}
+  public mutating func clearCreatedAt() {_uniqueStorage()._createdAt = nil}
 
   public var updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_updatedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_updatedAt = newValue}
+    get {_storage._updatedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._updatedAt = newValue}
   }
   /// Returns true if `updatedAt` has been explicitly set.
-  public var hasUpdatedAt: Bool {self._updatedAt != nil}
+  public var hasUpdatedAt: Bool {_storage._updatedAt != nil}
   /// Clears the value of `updatedAt`. Subsequent reads from it will return its default value.
-  public mutating func clearUpdatedAt() {self._updatedAt = nil}
+  public mutating func clearUpdatedAt() {_uniqueStorage()._updatedAt = nil}
 
   /// Set when status is "error".
-  public var error: String = String()
+  public var error: String {
+    get {_storage._error}
+    set {_uniqueStorage()._error = newValue}
+  }
 
   /// The session's own agent command (empty: the server's NETCLODE_AGENT_COMMAND).
-  public var agentCommand: [String] = []
+  public var agentCommand: [String] {
+    get {_storage._agentCommand}
+    set {_uniqueStorage()._agentCommand = newValue}
+  }
 
   /// "Name <email>" when commits are attributed to a person rather than the App's bot account.
-  public var gitAuthor: String = String()
+  public var gitAuthor: String {
+    get {_storage._gitAuthor}
+    set {_uniqueStorage()._gitAuthor = newValue}
+  }
+
+  /// "proxy" or "token" (see CreateSessionRequest.credential_mode).
+  public var credentialMode: String {
+    get {_storage._credentialMode}
+    set {_uniqueStorage()._credentialMode = newValue}
+  }
+
+  /// The push policy in force (proxy mode), with the defaults filled in.
+  public var pushPolicy: Netclode_V1_PushPolicy {
+    get {_storage._pushPolicy ?? Netclode_V1_PushPolicy()}
+    set {_uniqueStorage()._pushPolicy = newValue}
+  }
+  /// Returns true if `pushPolicy` has been explicitly set.
+  public var hasPushPolicy: Bool {_storage._pushPolicy != nil}
+  /// Clears the value of `pushPolicy`. Subsequent reads from it will return its default value.
+  public mutating func clearPushPolicy() {_uniqueStorage()._pushPolicy = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
-  fileprivate var _updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// The last clone stage of one repository.
@@ -277,49 +376,41 @@ public nonisolated struct Netclode_V1_WatchSessionRequest: Sendable {
 
 /// {"type": "agent.event", "sessionId": "...", "cursor": "...", "event": {...}}
 /// or {"type": "session.updated", "session": {...}}
-public nonisolated struct Netclode_V1_WatchSessionResponse: @unchecked Sendable {
+public nonisolated struct Netclode_V1_WatchSessionResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var type: String {
-    get {_storage._type}
-    set {_uniqueStorage()._type = newValue}
-  }
+  public var type: String = String()
 
-  public var sessionID: String {
-    get {_storage._sessionID}
-    set {_uniqueStorage()._sessionID = newValue}
-  }
+  public var sessionID: String = String()
 
-  public var cursor: String {
-    get {_storage._cursor}
-    set {_uniqueStorage()._cursor = newValue}
-  }
+  public var cursor: String = String()
 
   public var event: Netclode_V1_AgentEvent {
-    get {_storage._event ?? Netclode_V1_AgentEvent()}
-    set {_uniqueStorage()._event = newValue}
+    get {_event ?? Netclode_V1_AgentEvent()}
+    set {_event = newValue}
   }
   /// Returns true if `event` has been explicitly set.
-  public var hasEvent: Bool {_storage._event != nil}
+  public var hasEvent: Bool {self._event != nil}
   /// Clears the value of `event`. Subsequent reads from it will return its default value.
-  public mutating func clearEvent() {_uniqueStorage()._event = nil}
+  public mutating func clearEvent() {self._event = nil}
 
   public var session: Netclode_V1_Session {
-    get {_storage._session ?? Netclode_V1_Session()}
-    set {_uniqueStorage()._session = newValue}
+    get {_session ?? Netclode_V1_Session()}
+    set {_session = newValue}
   }
   /// Returns true if `session` has been explicitly set.
-  public var hasSession: Bool {_storage._session != nil}
+  public var hasSession: Bool {self._session != nil}
   /// Clears the value of `session`. Subsequent reads from it will return its default value.
-  public mutating func clearSession() {_uniqueStorage()._session = nil}
+  public mutating func clearSession() {self._session = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _storage = _StorageClass.defaultInstance
+  fileprivate var _event: Netclode_V1_AgentEvent? = nil
+  fileprivate var _session: Netclode_V1_Session? = nil
 }
 
 public nonisolated struct Netclode_V1_ExecRequest: Sendable {
@@ -467,6 +558,52 @@ public nonisolated struct Netclode_V1_UpdateReposResponse: Sendable {
 
   fileprivate var _session: Netclode_V1_Session? = nil
   fileprivate var _applied: Bool? = nil
+}
+
+/// {"sessionId": "abc123", "pushPolicy": {"branches": ["netclode/*"], "allowForcePush": false}}
+public nonisolated struct Netclode_V1_UpdatePushPolicyRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sessionID: String = String()
+
+  /// The whole new policy (not a patch); absent: back to the default policy.
+  public var pushPolicy: Netclode_V1_PushPolicy {
+    get {_pushPolicy ?? Netclode_V1_PushPolicy()}
+    set {_pushPolicy = newValue}
+  }
+  /// Returns true if `pushPolicy` has been explicitly set.
+  public var hasPushPolicy: Bool {self._pushPolicy != nil}
+  /// Clears the value of `pushPolicy`. Subsequent reads from it will return its default value.
+  public mutating func clearPushPolicy() {self._pushPolicy = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _pushPolicy: Netclode_V1_PushPolicy? = nil
+}
+
+public nonisolated struct Netclode_V1_UpdatePushPolicyResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var session: Netclode_V1_Session {
+    get {_session ?? Netclode_V1_Session()}
+    set {_session = newValue}
+  }
+  /// Returns true if `session` has been explicitly set.
+  public var hasSession: Bool {self._session != nil}
+  /// Clears the value of `session`. Subsequent reads from it will return its default value.
+  public mutating func clearSession() {self._session = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _session: Netclode_V1_Session? = nil
 }
 
 public nonisolated struct Netclode_V1_PauseSessionRequest: Sendable {
@@ -646,7 +783,7 @@ fileprivate nonisolated let _protobuf_package = "netclode.v1"
 
 nonisolated extension Netclode_V1_CreateSessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateSessionRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{1}name\0\u{1}repos\0\u{3}repo_access\0\u{1}blobless\0\u{3}agent_command\0\u{3}git_author\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{1}name\0\u{1}repos\0\u{3}repo_access\0\u{1}blobless\0\u{3}agent_command\0\u{3}git_author\0\u{3}credential_mode\0\u{3}push_policy\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -661,12 +798,18 @@ nonisolated extension Netclode_V1_CreateSessionRequest: SwiftProtobuf.Message, S
       case 5: try { try decoder.decodeSingularBoolField(value: &self.blobless) }()
       case 6: try { try decoder.decodeRepeatedStringField(value: &self.agentCommand) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.gitAuthor) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.credentialMode) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._pushPolicy) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.type.isEmpty {
       try visitor.visitSingularStringField(value: self.type, fieldNumber: 1)
     }
@@ -688,6 +831,12 @@ nonisolated extension Netclode_V1_CreateSessionRequest: SwiftProtobuf.Message, S
     if !self.gitAuthor.isEmpty {
       try visitor.visitSingularStringField(value: self.gitAuthor, fieldNumber: 7)
     }
+    if !self.credentialMode.isEmpty {
+      try visitor.visitSingularStringField(value: self.credentialMode, fieldNumber: 8)
+    }
+    try { if let v = self._pushPolicy {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -699,6 +848,52 @@ nonisolated extension Netclode_V1_CreateSessionRequest: SwiftProtobuf.Message, S
     if lhs.blobless != rhs.blobless {return false}
     if lhs.agentCommand != rhs.agentCommand {return false}
     if lhs.gitAuthor != rhs.gitAuthor {return false}
+    if lhs.credentialMode != rhs.credentialMode {return false}
+    if lhs._pushPolicy != rhs._pushPolicy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_PushPolicy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PushPolicy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}branches\0\u{3}allow_force_push\0\u{3}allow_delete\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.branches) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._allowForcePush) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self._allowDelete) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.branches.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.branches, fieldNumber: 1)
+    }
+    try { if let v = self._allowForcePush {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._allowDelete {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_PushPolicy, rhs: Netclode_V1_PushPolicy) -> Bool {
+    if lhs.branches != rhs.branches {return false}
+    if lhs._allowForcePush != rhs._allowForcePush {return false}
+    if lhs._allowDelete != rhs._allowDelete {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -948,83 +1143,153 @@ nonisolated extension Netclode_V1_DeleteSessionResponse: SwiftProtobuf.Message, 
 
 nonisolated extension Netclode_V1_Session: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Session"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}repos\0\u{3}repo_access\0\u{3}repo_status\0\u{3}created_at\0\u{3}updated_at\0\u{1}error\0\u{3}agent_command\0\u{3}git_author\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}status\0\u{1}repos\0\u{3}repo_access\0\u{3}repo_status\0\u{3}created_at\0\u{3}updated_at\0\u{1}error\0\u{3}agent_command\0\u{3}git_author\0\u{3}credential_mode\0\u{3}push_policy\0")
+
+  fileprivate class _StorageClass {
+    var _id: String = String()
+    var _name: String = String()
+    var _status: String = String()
+    var _repos: [String] = []
+    var _repoAccess: String = String()
+    var _repoStatus: [Netclode_V1_RepoStatus] = []
+    var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _error: String = String()
+    var _agentCommand: [String] = []
+    var _gitAuthor: String = String()
+    var _credentialMode: String = String()
+    var _pushPolicy: Netclode_V1_PushPolicy? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _id = source._id
+      _name = source._name
+      _status = source._status
+      _repos = source._repos
+      _repoAccess = source._repoAccess
+      _repoStatus = source._repoStatus
+      _createdAt = source._createdAt
+      _updatedAt = source._updatedAt
+      _error = source._error
+      _agentCommand = source._agentCommand
+      _gitAuthor = source._gitAuthor
+      _credentialMode = source._credentialMode
+      _pushPolicy = source._pushPolicy
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.status) }()
-      case 4: try { try decoder.decodeRepeatedStringField(value: &self.repos) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.repoAccess) }()
-      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.repoStatus) }()
-      case 7: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
-      case 8: try { try decoder.decodeSingularMessageField(value: &self._updatedAt) }()
-      case 9: try { try decoder.decodeSingularStringField(value: &self.error) }()
-      case 10: try { try decoder.decodeRepeatedStringField(value: &self.agentCommand) }()
-      case 11: try { try decoder.decodeSingularStringField(value: &self.gitAuthor) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._id) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._name) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._status) }()
+        case 4: try { try decoder.decodeRepeatedStringField(value: &_storage._repos) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._repoAccess) }()
+        case 6: try { try decoder.decodeRepeatedMessageField(value: &_storage._repoStatus) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._createdAt) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._updatedAt) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._error) }()
+        case 10: try { try decoder.decodeRepeatedStringField(value: &_storage._agentCommand) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._gitAuthor) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._credentialMode) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._pushPolicy) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.id.isEmpty {
-      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
-    }
-    if !self.name.isEmpty {
-      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
-    }
-    if !self.status.isEmpty {
-      try visitor.visitSingularStringField(value: self.status, fieldNumber: 3)
-    }
-    if !self.repos.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.repos, fieldNumber: 4)
-    }
-    if !self.repoAccess.isEmpty {
-      try visitor.visitSingularStringField(value: self.repoAccess, fieldNumber: 5)
-    }
-    if !self.repoStatus.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.repoStatus, fieldNumber: 6)
-    }
-    try { if let v = self._createdAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
-    } }()
-    try { if let v = self._updatedAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
-    } }()
-    if !self.error.isEmpty {
-      try visitor.visitSingularStringField(value: self.error, fieldNumber: 9)
-    }
-    if !self.agentCommand.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.agentCommand, fieldNumber: 10)
-    }
-    if !self.gitAuthor.isEmpty {
-      try visitor.visitSingularStringField(value: self.gitAuthor, fieldNumber: 11)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._id.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._id, fieldNumber: 1)
+      }
+      if !_storage._name.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._name, fieldNumber: 2)
+      }
+      if !_storage._status.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._status, fieldNumber: 3)
+      }
+      if !_storage._repos.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._repos, fieldNumber: 4)
+      }
+      if !_storage._repoAccess.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._repoAccess, fieldNumber: 5)
+      }
+      if !_storage._repoStatus.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._repoStatus, fieldNumber: 6)
+      }
+      try { if let v = _storage._createdAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._updatedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      if !_storage._error.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._error, fieldNumber: 9)
+      }
+      if !_storage._agentCommand.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._agentCommand, fieldNumber: 10)
+      }
+      if !_storage._gitAuthor.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._gitAuthor, fieldNumber: 11)
+      }
+      if !_storage._credentialMode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._credentialMode, fieldNumber: 12)
+      }
+      try { if let v = _storage._pushPolicy {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Netclode_V1_Session, rhs: Netclode_V1_Session) -> Bool {
-    if lhs.id != rhs.id {return false}
-    if lhs.name != rhs.name {return false}
-    if lhs.status != rhs.status {return false}
-    if lhs.repos != rhs.repos {return false}
-    if lhs.repoAccess != rhs.repoAccess {return false}
-    if lhs.repoStatus != rhs.repoStatus {return false}
-    if lhs._createdAt != rhs._createdAt {return false}
-    if lhs._updatedAt != rhs._updatedAt {return false}
-    if lhs.error != rhs.error {return false}
-    if lhs.agentCommand != rhs.agentCommand {return false}
-    if lhs.gitAuthor != rhs.gitAuthor {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._id != rhs_storage._id {return false}
+        if _storage._name != rhs_storage._name {return false}
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._repos != rhs_storage._repos {return false}
+        if _storage._repoAccess != rhs_storage._repoAccess {return false}
+        if _storage._repoStatus != rhs_storage._repoStatus {return false}
+        if _storage._createdAt != rhs_storage._createdAt {return false}
+        if _storage._updatedAt != rhs_storage._updatedAt {return false}
+        if _storage._error != rhs_storage._error {return false}
+        if _storage._agentCommand != rhs_storage._agentCommand {return false}
+        if _storage._gitAuthor != rhs_storage._gitAuthor {return false}
+        if _storage._credentialMode != rhs_storage._credentialMode {return false}
+        if _storage._pushPolicy != rhs_storage._pushPolicy {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1109,95 +1374,51 @@ nonisolated extension Netclode_V1_WatchSessionResponse: SwiftProtobuf.Message, S
   public static let protoMessageName: String = _protobuf_package + ".WatchSessionResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{3}session_id\0\u{1}cursor\0\u{1}event\0\u{1}session\0")
 
-  fileprivate class _StorageClass {
-    var _type: String = String()
-    var _sessionID: String = String()
-    var _cursor: String = String()
-    var _event: Netclode_V1_AgentEvent? = nil
-    var _session: Netclode_V1_Session? = nil
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _type = source._type
-      _sessionID = source._sessionID
-      _cursor = source._cursor
-      _event = source._event
-      _session = source._session
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
-
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularStringField(value: &_storage._type) }()
-        case 2: try { try decoder.decodeSingularStringField(value: &_storage._sessionID) }()
-        case 3: try { try decoder.decodeSingularStringField(value: &_storage._cursor) }()
-        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._event) }()
-        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._session) }()
-        default: break
-        }
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.type) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.sessionID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.cursor) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._event) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._session) }()
+      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      if !_storage._type.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._type, fieldNumber: 1)
-      }
-      if !_storage._sessionID.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._sessionID, fieldNumber: 2)
-      }
-      if !_storage._cursor.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._cursor, fieldNumber: 3)
-      }
-      try { if let v = _storage._event {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-      } }()
-      try { if let v = _storage._session {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
-      } }()
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.type.isEmpty {
+      try visitor.visitSingularStringField(value: self.type, fieldNumber: 1)
     }
+    if !self.sessionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.sessionID, fieldNumber: 2)
+    }
+    if !self.cursor.isEmpty {
+      try visitor.visitSingularStringField(value: self.cursor, fieldNumber: 3)
+    }
+    try { if let v = self._event {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._session {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Netclode_V1_WatchSessionResponse, rhs: Netclode_V1_WatchSessionResponse) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._type != rhs_storage._type {return false}
-        if _storage._sessionID != rhs_storage._sessionID {return false}
-        if _storage._cursor != rhs_storage._cursor {return false}
-        if _storage._event != rhs_storage._event {return false}
-        if _storage._session != rhs_storage._session {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
+    if lhs.type != rhs.type {return false}
+    if lhs.sessionID != rhs.sessionID {return false}
+    if lhs.cursor != rhs.cursor {return false}
+    if lhs._event != rhs._event {return false}
+    if lhs._session != rhs._session {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1460,6 +1681,79 @@ nonisolated extension Netclode_V1_UpdateReposResponse: SwiftProtobuf.Message, Sw
   public static func ==(lhs: Netclode_V1_UpdateReposResponse, rhs: Netclode_V1_UpdateReposResponse) -> Bool {
     if lhs._session != rhs._session {return false}
     if lhs._applied != rhs._applied {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_UpdatePushPolicyRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdatePushPolicyRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}session_id\0\u{3}push_policy\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.sessionID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._pushPolicy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.sessionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.sessionID, fieldNumber: 1)
+    }
+    try { if let v = self._pushPolicy {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_UpdatePushPolicyRequest, rhs: Netclode_V1_UpdatePushPolicyRequest) -> Bool {
+    if lhs.sessionID != rhs.sessionID {return false}
+    if lhs._pushPolicy != rhs._pushPolicy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Netclode_V1_UpdatePushPolicyResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdatePushPolicyResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}session\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._session) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._session {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Netclode_V1_UpdatePushPolicyResponse, rhs: Netclode_V1_UpdatePushPolicyResponse) -> Bool {
+    if lhs._session != rhs._session {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

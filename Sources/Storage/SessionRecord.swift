@@ -32,6 +32,12 @@ public struct SessionRecord: Sendable, Equatable, Codable {
     /// The repository cloned into the workspace root itself: the only one of a session created
     /// with one repository, which stays there when more are added (they go to `owner__repo`).
     public var rootRepo: String?
+    /// `"proxy"` (git reaches GitHub through the control plane's git proxy; no token in the
+    /// sandbox) or `"token"` (the installation token is in the sandbox). Sessions stored before
+    /// credential modes existed ran with tokens.
+    public var credentialMode: String
+    /// What the git proxy lets the session push; `nil` for the default policy.
+    public var pushPolicy: PushPolicyRecord?
 
     public init(
         id: String,
@@ -46,7 +52,9 @@ public struct SessionRecord: Sendable, Equatable, Codable {
         error: String? = nil,
         agentCommand: [String] = [],
         gitAuthor: String? = nil,
-        rootRepo: String? = nil
+        rootRepo: String? = nil,
+        credentialMode: String = "token",
+        pushPolicy: PushPolicyRecord? = nil
     ) {
         self.id = id
         self.name = name
@@ -61,5 +69,7 @@ public struct SessionRecord: Sendable, Equatable, Codable {
         self.agentCommand = agentCommand
         self.gitAuthor = gitAuthor
         self.rootRepo = rootRepo
+        self.credentialMode = credentialMode
+        self.pushPolicy = pushPolicy
     }
 }

@@ -15,6 +15,8 @@ public struct CredentialHelperConfiguration: Sendable, Equatable {
     public var helperCommand: String
     /// The agent's socket.
     public var socketPath: String
+    /// Set in proxy mode: git then uses the control plane's git proxy instead of the helper.
+    public var proxy: GitProxyAccess?
 
     /// A helper running `executable arguments... --socket socketPath` (through git's `!` shell form,
     /// every word single-quoted).
@@ -41,9 +43,12 @@ public struct CredentialHelperConfiguration: Sendable, Equatable {
         return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
     }
 
-    /// The configuration entries, in order.
+    /// The configuration entries, in order: the helper's, or in proxy mode only a reset of every
+    /// helper, so git never asks one. (The proxy's entries go into `.gitconfig` only: an
+    /// `extraHeader` given twice, there and in the environment, would be sent twice.)
     public var entries: [(key: String, value: String)] {
-        [("credential.helper", ""), ("credential.helper", helperCommand), ("credential.useHttpPath", "true")]
+        if proxy != nil { return [("credential.helper", "")] }
+        return [("credential.helper", ""), ("credential.helper", helperCommand), ("credential.useHttpPath", "true")]
     }
 
     /// `-c key=value` pairs to put between `git` and its subcommand.
@@ -81,7 +86,7 @@ public struct CredentialHelperConfiguration: Sendable, Equatable {
         }
         // --unset-all exits 5 when there is nothing to unset: not an error here.
         _ = try await gitConfig(["--file", path, "--unset-all", "credential.helper"], allowedExitCodes: [0, 5])
-        for entry in entries {
+        for entry in entries + (proxy?.entries ?? []) {
             let verb = entry.key == "credential.helper" ? "--add" : "--replace-all"
             _ = try await gitConfig(["--file", path, verb, entry.key, entry.value], allowedExitCodes: [0])
         }

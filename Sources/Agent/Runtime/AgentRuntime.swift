@@ -16,7 +16,9 @@ public actor AgentRuntime {
     let logger: Logger
     private let client: ConnectClient
     let credentials = CredentialStore()
-    let helper: CredentialHelperConfiguration
+    /// How git gets its credentials: the helper (token mode) or the git proxy (proxy mode, set by
+    /// the first config).
+    var helper: CredentialHelperConfiguration
     var config: Netclode_V1_AgentConfig?
     /// The clones in progress: the first config's, then each repository update's after it.
     var cloning: Task<Void, Never>?
@@ -101,9 +103,13 @@ public actor AgentRuntime {
     /// The first config starts the clones; later ones (after a reconnect) only refresh settings.
     private func apply(_ config: Netclode_V1_AgentConfig) async {
         self.config = config
+        if config.credentialMode == "proxy" {
+            helper.proxy = GitProxyAccess(controlPlaneURL: settings.controlPlaneURL, webURL: config.gitWebURL, credential: config.gitProxyCredential)
+        }
         do {
-            // The credential helper *command* and the commit identity; no token is ever written:
-            // git asks the helper, which asks this process.
+            // The credential helper *command* (or, in proxy mode, the git proxy and its session
+            // credential) and the commit identity; no GitHub token is ever written: git asks the
+            // helper, which asks this process.
             try await helper.install(intoConfigFile: settings.home.appendingPathComponent(".gitconfig").path,
                                      identity: (config.gitUserName, config.gitUserEmail))
         } catch {
@@ -114,8 +120,9 @@ public actor AgentRuntime {
         let credentials = self.credentials
         let cloner = self.cloner
         cloning = Task {
-            // The credentials follow the config on the channel; git must not ask before they are here.
-            if !targets.isEmpty, !(await credentials.waitForFirstUpdate(timeout: .seconds(30))) {
+            // The credentials follow the config on the channel; git must not ask before they are
+            // here. Proxy mode has none to wait for.
+            if !targets.isEmpty, config.credentialMode != "proxy", !(await credentials.waitForFirstUpdate(timeout: .seconds(30))) {
                 self.logger.warning("no credentials arrived; cloning without them")
             }
             _ = await cloner.cloneAll(targets) { event in
@@ -153,7 +160,7 @@ public actor AgentRuntime {
     var workspace: URL { settings.workspace }
 
     private func exec(_ request: Netclode_V1_ExecRequest, commandID: String) async {
-        let secrets = await credentials.secrets
+        let secrets = await knownSecrets
         let environment = await commandEnvironment()
         var response = Netclode_V1_ExecResponse()
         do {

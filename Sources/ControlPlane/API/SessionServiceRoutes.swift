@@ -34,6 +34,9 @@ enum SessionServiceRoutes {
         router.connectUnary("\(service)/UpdateRepos", Netclode_V1_UpdateReposRequest.self, Netclode_V1_UpdateReposResponse.self, options: options) { request, _ in
             try await connectCall { () async throws(ControlPlaneError) in try await manager.updateRepos(request) }
         }
+        router.connectUnary("\(service)/UpdatePushPolicy", Netclode_V1_UpdatePushPolicyRequest.self, Netclode_V1_UpdatePushPolicyResponse.self, options: options) { request, _ in
+            try await connectCall { () async throws(ControlPlaneError) in try await manager.updatePushPolicy(request) }
+        }
         router.connectUnary("\(service)/PauseSession", Netclode_V1_PauseSessionRequest.self, Netclode_V1_PauseSessionResponse.self, options: options) { request, _ in
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.pauseSession(request.sessionID) }
             return .with { $0.session = session }

@@ -27,19 +27,47 @@ actor AgentConnections {
     }
 
     private var secrets: [String: String] = [:]
+    /// Each proxy-mode session's git proxy credential, and the sessions by its SHA-256 (the proxy
+    /// looks a session up by the credential a request carries).
+    private var gitCredentials: [String: String] = [:]
+    private var gitCredentialOwners: [String: String] = [:]
     private var connections: [String: Connection] = [:]
     private let replies = WaitQueue<PendingCommand, Reply>()
     private let attachWaiters = WaitQueue<String, Void>()
     private var generation = 0
 
-    /// Allows `secret` to attach as `sessionID` (replacing any earlier secret).
-    func register(sessionID: String, secret: String) {
+    /// Allows `secret` to attach as `sessionID` (replacing any earlier secret), and `gitCredential`
+    /// (proxy mode) to use the git proxy for it. Both live exactly as long as the sandbox they
+    /// were made for: a pause, delete or failure unregisters them together.
+    func register(sessionID: String, secret: String, gitCredential: String? = nil) {
         secrets[sessionID] = secret
+        forgetGitCredential(of: sessionID)
+        if let gitCredential {
+            gitCredentials[sessionID] = gitCredential
+            gitCredentialOwners[TokenDigest.of(gitCredential)] = sessionID
+        }
     }
 
-    /// Forgets a session: its secret stops working and its channel closes.
+    /// The git proxy credential of a session's current sandbox, for its agent's config.
+    func gitCredential(of sessionID: String) -> String? {
+        gitCredentials[sessionID]
+    }
+
+    /// The session `credential` belongs to, if it is current.
+    func session(forGitCredential credential: String) -> String? {
+        gitCredentialOwners[TokenDigest.of(credential)]
+    }
+
+    private func forgetGitCredential(of sessionID: String) {
+        if let old = gitCredentials.removeValue(forKey: sessionID) {
+            gitCredentialOwners[TokenDigest.of(old)] = nil
+        }
+    }
+
+    /// Forgets a session: its secret and git proxy credential stop working and its channel closes.
     func unregister(sessionID: String) {
         secrets[sessionID] = nil
+        forgetGitCredential(of: sessionID)
         connections.removeValue(forKey: sessionID)?.continuation.finish()
         failPending(of: sessionID)
     }

@@ -23,7 +23,7 @@ public struct ControlPlaneServer: Sendable {
     /// What the server serves, in order: observability, the client API, the agent channel, the
     /// benchmark route when enabled, then every group added with ``mounting(_:)``.
     public private(set) var routeGroups: [any ControlPlaneRouteGroup] = [
-        ObservabilityRoutes(), ClientAPIRoutes(), AgentChannelRoutes(), BenchRoutes(),
+        ObservabilityRoutes(), ClientAPIRoutes(), AgentChannelRoutes(), GitProxyRoutes(), BenchRoutes(),
     ]
 
     /// The registry `/metrics` serves; the manager records into it.
@@ -58,7 +58,7 @@ public struct ControlPlaneServer: Sendable {
         let runtime = LocalSandboxRuntime(dataDirectory: settings.dataDirectory, isolation: settings.sandbox, hiddenPaths: hiddenPaths + [settings.databasePath], logger: logger)
         let manager = SessionManager(store: store, runtime: runtime, github: github, options: .init(
             agentExecutable: agentExecutable, maxConcurrentStarts: settings.maxConcurrentStarts, maxQueuedStarts: settings.maxQueuedStarts,
-            runs: settings.runs),
+            runs: settings.runs, credentialMode: settings.credentialMode),
             logger: logger, metrics: metrics)
         return ControlPlaneServer(settings: settings, manager: manager, logger: logger)
     }

@@ -18,8 +18,10 @@ struct CreateSessionInput: Sendable {
     let agentCommand: AgentCommandTemplate?
     /// A person to attribute the session's commits to; nil: the App's bot account.
     let gitAuthor: GitAuthor?
+    let credentialMode: CredentialMode
+    let pushPolicy: PushPolicy
 
-    init(_ request: Netclode_V1_CreateSessionRequest, webURL: URL, runs: RunSettings) throws(ControlPlaneError) {
+    init(_ request: Netclode_V1_CreateSessionRequest, webURL: URL, runs: RunSettings, credentialMode defaultMode: CredentialMode) throws(ControlPlaneError) {
         if !request.type.isEmpty && request.type != "session.create" {
             throw .invalidArgument("type must be \"session.create\" (or omitted), got \"\(request.type)\"")
         }
@@ -58,6 +60,11 @@ struct CreateSessionInput: Sendable {
                 throw .invalidArgument("gitAuthor must be \"Name <email>\", e.g. \"Ada Lovelace <ada@example.com>\"; got \"\(request.gitAuthor)\"")
             }
             gitAuthor = author
+        }
+        credentialMode = try CredentialMode(request.credentialMode, source: "credentialMode", fallback: defaultMode)
+        pushPolicy = try PushPolicy(wire: request.hasPushPolicy ? request.pushPolicy : nil, field: "pushPolicy")
+        if credentialMode == .token && request.hasPushPolicy {
+            throw .invalidArgument("pushPolicy needs credentialMode \"proxy\": in token mode git talks to GitHub directly, so no push policy can be applied")
         }
     }
 }

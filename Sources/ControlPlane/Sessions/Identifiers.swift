@@ -18,6 +18,20 @@ enum Identifiers {
         var generator = SystemRandomNumberGenerator()
         return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
+
+    /// The credential a proxy-mode sandbox's git presents to the git proxy: `ncgit_` and 32 random
+    /// bytes. The prefix tells it from a GitHub token at a glance (and to secret scanners); it is
+    /// worthless anywhere but this control plane, and only while its sandbox runs.
+    static func gitProxyCredential() -> String {
+        "ncgit_" + agentSecret()
+    }
+}
+
+/// SHA-256 of a secret, hex: what a secret is looked up by, so no table is keyed by the secret.
+enum TokenDigest {
+    static func of(_ secret: String) -> String {
+        SHA256.hash(data: Array(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
 }
 
 /// Compares secrets in time independent of where they differ: both sides are hashed first, so the

@@ -64,9 +64,13 @@ extension SessionManager {
     /// acknowledgement, then makes them the session's lease and revokes the ones they replace. If
     /// the agent is not there or does not acknowledge, the new tokens are revoked and the old ones
     /// stay in force (`stays` says what that means to the caller): never half-applied.
+    ///
+    /// A proxy-mode agent holds no token, so nothing is handed over: the git proxy uses the new
+    /// tokens from its next request on.
     func replaceTokens(of id: String, repositories: [RepositoryReference], access: RepoAccess, stays: String) async throws(ControlPlaneError) {
         guard let broker = github.broker else { throw .failedPrecondition("GitHub App not configured") }
-        guard await agents.waitUntilAttached(id, timeout: options.acknowledgementTimeout) else {
+        let handOver = records[id]?.mode != .proxy
+        if handOver, !(await agents.waitUntilAttached(id, timeout: options.acknowledgementTimeout)) {
             throw .unavailable("the agent of session \(id) is not connected; \(stays)")
         }
         let fresh: [InstallationToken]
@@ -75,13 +79,15 @@ extension SessionManager {
         } catch {
             throw ControlPlaneError(error)
         }
-        let refused = "the agent of session \(id) did not acknowledge the new credentials; \(stays)"
-        do {
-            let reply = try await agents.request(sessionID: id, .make(.credentials(Self.credentials(fresh))), timeout: options.acknowledgementTimeout)
-            guard case .ack(let ack) = reply, ack.ok else { throw ControlPlaneError.unavailable(refused) }
-        } catch {
-            await broker.discard(fresh, session: id)
-            throw .unavailable(refused)
+        if handOver {
+            let refused = "the agent of session \(id) did not acknowledge the new credentials; \(stays)"
+            do {
+                let reply = try await agents.request(sessionID: id, .make(.credentials(Self.credentials(fresh))), timeout: options.acknowledgementTimeout)
+                guard case .ack(let ack) = reply, ack.ok else { throw ControlPlaneError.unavailable(refused) }
+            } catch {
+                await broker.discard(fresh, session: id)
+                throw .unavailable(refused)
+            }
         }
         await broker.commit(session: id, tokens: fresh, repositories: repositories, access: access) { [weak self] renewal in
             try await self?.deliver(renewal, to: id)

@@ -192,6 +192,8 @@ extension SessionManager {
         case .renewed(let tokens):
             let delivered = try await exclusively(sessionID) { () async throws(ControlPlaneError) -> Bool in
                 guard let broker = github.broker, await broker.isCurrent(tokens, session: sessionID) else { return false }
+                // Proxy mode: the git proxy takes the session's current token on each request.
+                guard records[sessionID]?.mode != .proxy else { return true }
                 let reply = try await agents.request(sessionID: sessionID, .make(.credentials(Self.credentials(tokens))), timeout: options.acknowledgementTimeout)
                 guard case .ack(let ack) = reply, ack.ok else {
                     throw .unavailable("the agent of session \(sessionID) refused the new credentials")
@@ -208,8 +210,9 @@ extension SessionManager {
         }
     }
 
+    /// The tokens an agent gets when it attaches: none in proxy mode, ever.
     private func currentCredentials(_ sessionID: String) async -> Netclode_V1_Credentials? {
-        guard let broker = github.broker else { return nil }
+        guard let broker = github.broker, records[sessionID]?.mode == .token else { return nil }
         let tokens = await broker.tokens(for: sessionID)
         return tokens.isEmpty ? nil : Self.credentials(tokens)
     }
@@ -235,6 +238,11 @@ extension SessionManager {
         config.gitUserName = author.name
         config.gitUserEmail = author.email
         config.repos = repoSpecs(for: record)
+        config.credentialMode = record.mode.rawValue
+        if record.mode == .proxy {
+            config.gitProxyCredential = await agents.gitCredential(of: record.id) ?? ""
+            config.gitWebURL = github.endpoints.webURL.absoluteString
+        }
         return config
     }
 }

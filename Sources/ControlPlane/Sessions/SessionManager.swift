@@ -32,10 +32,13 @@ public actor SessionManager {
         public var watcherInboxCapacity: Int
         /// The agent command, timeouts and output cap of runs (``RunSettings``).
         public var runs: RunSettings
+        /// The credential mode of sessions that do not choose one (`NETCLODE_CREDENTIAL_MODE`).
+        public var credentialMode: CredentialMode
 
         public init(agentExecutable: String, acknowledgementTimeout: Duration = .seconds(10), defaultExecTimeout: Duration = .seconds(120), maximumExecTimeout: Duration = .seconds(3600),
                     maxConcurrentStarts: Int = ControlPlaneSettings.defaultMaxConcurrentStarts, maxQueuedStarts: Int = ControlPlaneSettings.defaultMaxQueuedStarts,
-                    startSlotTimeout: Duration = .seconds(60), watcherInboxCapacity: Int = 10_000, runs: RunSettings = RunSettings()) {
+                    startSlotTimeout: Duration = .seconds(60), watcherInboxCapacity: Int = 10_000, runs: RunSettings = RunSettings(),
+                    credentialMode: CredentialMode = .proxy) {
             self.agentExecutable = agentExecutable
             self.acknowledgementTimeout = acknowledgementTimeout
             self.defaultExecTimeout = defaultExecTimeout
@@ -45,6 +48,7 @@ public actor SessionManager {
             self.startSlotTimeout = startSlotTimeout
             self.watcherInboxCapacity = watcherInboxCapacity
             self.runs = runs
+            self.credentialMode = credentialMode
         }
     }
 
@@ -121,7 +125,7 @@ public actor SessionManager {
     /// all), and a refusal leaves nothing behind. What can only fail later, the sandbox process
     /// itself, becomes status `error` with the reason and an `error` event.
     public func createSession(_ request: Netclode_V1_CreateSessionRequest) async throws(ControlPlaneError) -> Netclode_V1_Session {
-        let input = try CreateSessionInput(request, webURL: github.endpoints.webURL, runs: options.runs)
+        let input = try CreateSessionInput(request, webURL: github.endpoints.webURL, runs: options.runs, credentialMode: options.credentialMode)
         if !input.repositories.isEmpty, case .notConfigured(let error, _) = github {
             throw .failedPrecondition(error.message)
         }
@@ -138,7 +142,8 @@ public actor SessionManager {
             repos: input.repositories.map { $0.cloneURL(webURL: github.endpoints.webURL).absoluteString },
             repoAccess: input.access?.rawValue, blobless: input.blobless, repoStatus: [],
             createdAt: now, updatedAt: now, error: nil,
-            agentCommand: input.agentCommand?.arguments ?? [], gitAuthor: input.gitAuthor?.description
+            agentCommand: input.agentCommand?.arguments ?? [], gitAuthor: input.gitAuthor?.description,
+            credentialMode: input.credentialMode.rawValue, pushPolicy: input.pushPolicy.record
         )
         // A single repository is cloned into the workspace root, and stays there if more are added.
         record.rootRepo = record.repos.count == 1 ? record.repos[0] : nil
@@ -255,7 +260,8 @@ public actor SessionManager {
         let id = record.id
         guard let controlPlaneURL else { throw ControlPlaneError.unavailable("the control plane is not listening yet") }
         let secret = Identifiers.agentSecret()
-        await agents.register(sessionID: id, secret: secret)
+        await agents.register(sessionID: id, secret: secret,
+                              gitCredential: record.mode == .proxy ? Identifiers.gitProxyCredential() : nil)
         let spec = SandboxSpec(
             sessionID: id, executable: options.agentExecutable, arguments: ["agent"],
             environment: [

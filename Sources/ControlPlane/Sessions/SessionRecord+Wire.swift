@@ -25,10 +25,15 @@ extension SessionRecord {
         if let error { session.error = error }
         session.agentCommand = agentCommand
         if let gitAuthor { session.gitAuthor = gitAuthor }
+        session.credentialMode = credentialMode
+        if mode == .proxy { session.pushPolicy = PushPolicy(record: pushPolicy).wire }
         return session
     }
 
     var sessionStatus: SessionStatus { SessionStatus(rawValue: status) ?? .error }
+
+    /// Sessions stored with an unknown mode are treated as token sessions, as before modes existed.
+    var mode: CredentialMode { CredentialMode(rawValue: credentialMode) ?? .token }
 }
 
 extension Netclode_V1_AgentEvent {

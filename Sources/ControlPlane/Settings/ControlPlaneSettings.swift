@@ -26,6 +26,8 @@ public struct ControlPlaneSettings: Sendable {
     public var maxQueuedStarts: Int = defaultMaxQueuedStarts
     /// The agent command, timeouts and output cap of runs (`NETCLODE_AGENT_COMMAND`, ...).
     public var runs = RunSettings()
+    /// How sessions that do not say reach GitHub (`NETCLODE_CREDENTIAL_MODE`; default `proxy`).
+    public var credentialMode: CredentialMode = .proxy
 
     public struct Overrides: Sendable {
         public var listen: String?
@@ -74,6 +76,7 @@ public struct ControlPlaneSettings: Sendable {
         maxQueuedStarts = try Self.parseCount(settings["NETCLODE_MAX_QUEUED_STARTS"], name: "NETCLODE_MAX_QUEUED_STARTS",
                                               range: 0...100_000, default: Self.defaultMaxQueuedStarts)
         runs = try RunSettings(settings: settings)
+        credentialMode = try CredentialMode(settings["NETCLODE_CREDENTIAL_MODE"], source: "NETCLODE_CREDENTIAL_MODE", fallback: .proxy)
     }
 
     /// Whether only this machine can reach the listen address (`127.0.0.0/8`, `::1`, `localhost`).

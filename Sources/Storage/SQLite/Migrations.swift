@@ -72,6 +72,15 @@ enum Migrations {
                 "UPDATE sessions SET root_repo = json_extract(repos, '$[0]') WHERE json_array_length(repos) = 1",
             ]
         ),
+        Migration(
+            version: 4,
+            name: "credential modes and push policies",
+            statements: [
+                // Sessions made before ran with the installation token in the sandbox.
+                "ALTER TABLE sessions ADD COLUMN credential_mode TEXT NOT NULL DEFAULT 'token'",
+                "ALTER TABLE sessions ADD COLUMN push_policy TEXT",  // JSON; NULL: the default policy
+            ]
+        ),
     ]
 
     /// Applies those of `migrations` that the database has not recorded yet, in version order.

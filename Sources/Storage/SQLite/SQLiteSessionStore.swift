@@ -79,14 +79,14 @@ public final class SQLiteSessionStore: SessionStore {
     // MARK: Sessions
 
     private static let sessionColumns =
-        "id, name, status, repos, repo_access, blobless, repo_status, created_at, updated_at, error, agent_command, git_author, root_repo"
+        "id, name, status, repos, repo_access, blobless, repo_status, created_at, updated_at, error, agent_command, git_author, root_repo, credential_mode, push_policy"
 
     public func insertSession(_ session: SessionRecord) async throws {
         let binds = try Self.binds(for: session)
         try await run { connection in
             do {
                 try await connection.execute(
-                    "INSERT INTO sessions (\(Self.sessionColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    "INSERT INTO sessions (\(Self.sessionColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                     binds
                 )
             } catch let error as SQLiteError
@@ -103,7 +103,8 @@ public final class SQLiteSessionStore: SessionStore {
             try await connection.query(
                 """
                 UPDATE sessions SET name = ?2, status = ?3, repos = ?4, repo_access = ?5, blobless = ?6,
-                    repo_status = ?7, created_at = ?8, updated_at = ?9, error = ?10, agent_command = ?11, git_author = ?12, root_repo = ?13
+                    repo_status = ?7, created_at = ?8, updated_at = ?9, error = ?10, agent_command = ?11, git_author = ?12, root_repo = ?13,
+                    credential_mode = ?14, push_policy = ?15
                 WHERE id = ?1 RETURNING id
                 """,
                 binds
@@ -251,7 +252,7 @@ public final class SQLiteSessionStore: SessionStore {
         }
     }
 
-    /// The bound values ?1…?12, in ``sessionColumns`` order.
+    /// The bound values ?1…?15, in ``sessionColumns`` order.
     private static func binds(for session: SessionRecord) throws(StorageError) -> [SQLiteData] {
         [
             .text(session.id),
@@ -267,6 +268,8 @@ public final class SQLiteSessionStore: SessionStore {
             try JSONColumn.encode(session.agentCommand),
             session.gitAuthor.map(SQLiteData.text) ?? .null,
             session.rootRepo.map(SQLiteData.text) ?? .null,
+            .text(session.credentialMode),
+            try session.pushPolicy.map(JSONColumn.encode) ?? .null,
         ]
     }
 
@@ -284,7 +287,9 @@ public final class SQLiteSessionStore: SessionStore {
             error: try row.optionalText("error"),
             agentCommand: try row.json("agent_command", as: [String].self),
             gitAuthor: try row.optionalText("git_author"),
-            rootRepo: try row.optionalText("root_repo")
+            rootRepo: try row.optionalText("root_repo"),
+            credentialMode: try row.text("credential_mode"),
+            pushPolicy: try row.optionalText("push_policy") == nil ? nil : row.json("push_policy", as: PushPolicyRecord.self)
         )
     }
 }
