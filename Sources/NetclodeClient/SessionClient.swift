@@ -103,6 +103,15 @@ public struct SessionClient: Sendable {
         try await connect.unary("\(Self.service)/UpdateRepos", request, as: Netclode_V1_UpdateReposResponse.self, timeout: Self.unaryTimeout)
     }
 
+    /// Replaces the session's push policy (nil: back to the default one).
+    public func updatePushPolicy(_ sessionID: String, _ policy: Netclode_V1_PushPolicy?) async throws -> Netclode_V1_UpdatePushPolicyResponse {
+        let request = Netclode_V1_UpdatePushPolicyRequest.with {
+            $0.sessionID = sessionID
+            if let policy { $0.pushPolicy = policy }
+        }
+        return try await connect.unary("\(Self.service)/UpdatePushPolicy", request, as: Netclode_V1_UpdatePushPolicyResponse.self, timeout: Self.unaryTimeout)
+    }
+
     @discardableResult
     public func pause(_ sessionID: String) async throws -> Netclode_V1_PauseSessionResponse {
         try await connect.unary("\(Self.service)/PauseSession", Netclode_V1_PauseSessionRequest.with { $0.sessionID = sessionID },

@@ -181,4 +181,29 @@ struct GitProxyTests {
             #expect(fetch.stdout == "ok\n", "\(fetch.stderr)")
         }
     }
+
+    /// A control plane restarted on another port restores the sandbox with a new proxy address and
+    /// credential; the agent replaces the old entries, so git follows at once.
+    @Test func restartMovesGitToTheNewProxy() async throws {
+        var fixture = try await SessionsFixture.start()
+        do {
+            let id = try await session(fixture)
+            await fixture.controlPlane.stop()
+            fixture.controlPlane = try await fixture.controlPlane.restart()
+            fixture.client = SessionsFixture.client(for: fixture.controlPlane)
+            let deadline = ContinuousClock.now + .seconds(120)
+            var result = try? await push(fixture, id, "git fetch -q origin && git commit -q --allow-empty -m after && git push -q origin HEAD:refs/heads/after-restart && echo ok")
+            while result?.stdout != "ok\n", ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(500))
+                result = try? await push(fixture, id, "git fetch -q origin && git push -q origin HEAD:refs/heads/after-restart && echo ok")
+            }
+            #expect(result?.stdout == "ok\n", "git fetches and pushes through the new proxy: \(result?.stderr ?? "no answer")")
+            let config = try await push(fixture, id, "git config --get-regexp '^url\\.' | grep -c /git/")
+            #expect(config.stdout == "1\n", "one rewrite, the current one: \(config.stdout)")
+        } catch {
+            await fixture.finish()
+            throw error
+        }
+        await fixture.finish()
+    }
 }

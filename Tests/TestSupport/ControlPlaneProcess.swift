@@ -74,6 +74,9 @@ public final class ControlPlaneProcess: Sendable {
         var full = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GITHUB_") && !$0.key.hasPrefix("NETCLODE_") }
         full.merge(environment) { _, new in new }
         full["NETCLODE_API_TOKEN"] = full["NETCLODE_API_TOKEN"] ?? apiToken
+        // The suites written before credential modes test token mode; proxy-mode tests ask for it
+        // per session (or set the variable, empty for the server's own default).
+        full["NETCLODE_CREDENTIAL_MODE"] = full["NETCLODE_CREDENTIAL_MODE"] ?? "token"
         let box = try ProcessBox.launch(
             binary: try ForgeProcess.netclodeBinary(),
             arguments: ["serve", "--listen", "127.0.0.1:\(port)", "--data", data.path] + (logLevel.map { ["--log-level", $0] } ?? []),

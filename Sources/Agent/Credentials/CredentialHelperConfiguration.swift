@@ -86,6 +86,13 @@ public struct CredentialHelperConfiguration: Sendable, Equatable {
         }
         // --unset-all exits 5 when there is nothing to unset: not an error here.
         _ = try await gitConfig(["--file", path, "--unset-all", "credential.helper"], allowedExitCodes: [0, 5])
+        // A restarted control plane may listen elsewhere: an earlier sandbox's proxy entries go,
+        // or git would keep the first (stale) rewrite of the GitHub URL.
+        let earlier = try await gitConfig(["--file", path, "--name-only", "--get-regexp", #"^(url\..*/git/\.insteadof|http\..*/git/\.extraheader)$"#],
+                                          allowedExitCodes: [0, 1])
+        for key in Set(earlier.split(separator: "\n").map(String.init)) {
+            _ = try await gitConfig(["--file", path, "--unset-all", key], allowedExitCodes: [0, 5])
+        }
         for entry in entries + (proxy?.entries ?? []) {
             let verb = entry.key == "credential.helper" ? "--add" : "--replace-all"
             _ = try await gitConfig(["--file", path, verb, entry.key, entry.value], allowedExitCodes: [0])

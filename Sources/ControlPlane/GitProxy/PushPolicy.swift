@@ -73,12 +73,7 @@ public struct PushPolicy: Sendable, Equatable {
     }
 
     /// One line for people: what may be pushed.
-    var summary: String {
-        let which = branches.isEmpty ? "any branch" : "branches matching \(branches.joined(separator: ", "))"
-        let force = allowForcePush ? "force pushes allowed" : "no force pushes"
-        let delete = allowDelete ? "deletions allowed" : "no deletions"
-        return "\(which); \(force), \(delete) (the default branch is never rewritten or deleted, tags never deleted)"
-    }
+    var summary: String { wire.summary }
 
     // MARK: Checking a push
 

@@ -23,7 +23,7 @@ struct SessionCommand: AsyncParsableCommand {
             """,
         subcommands: [
             SessionCreateCommand.self, SessionListCommand.self, SessionGetCommand.self, SessionDeleteCommand.self,
-            SessionEventsCommand.self, SessionExecCommand.self, SessionAccessCommand.self, SessionReposCommand.self, SessionPauseCommand.self,
+            SessionEventsCommand.self, SessionExecCommand.self, SessionAccessCommand.self, SessionReposCommand.self, SessionPolicyCommand.self, SessionPauseCommand.self,
             SessionResumeCommand.self, SessionRunCommand.self, SessionCancelCommand.self,
         ]
     )

@@ -19,6 +19,7 @@ struct SessionCreateCommand: AsyncParsableCommand {
             Example:
               netclode session create --repo owner/repo --repo owner/other --access write --name my-feature --watch
               netclode session create --repo owner/repo --access write --prompt "fix the failing test and push a branch"
+              netclode session create --repo owner/repo --access write --push-branch 'netclode/*' --allow-force-push false
             """
     )
 
@@ -52,6 +53,11 @@ struct SessionCreateCommand: AsyncParsableCommand {
     @Option(name: .customLong("git-author"), help: ArgumentHelp("Attribute the session's commits to this person instead of the App's bot.", valueName: "\"Name <email>\""))
     var gitAuthor: String?
 
+    @Option(name: .customLong("credential-mode"), help: "proxy (no token in the sandbox; git goes through the control plane) or token (the server's NETCLODE_CREDENTIAL_MODE by default).")
+    var credentialMode: CredentialModeArgument?
+
+    @OptionGroup var policy: PushPolicyOptions
+
     func validate() throws {
         if let prompt, prompt.allSatisfy(\.isWhitespace) { throw ValidationError("--prompt is empty: say what the agent should do") }
         if let agentCommand, (try? JSONDecoder().decode([String].self, from: Data(agentCommand.utf8))) == nil {
@@ -71,6 +77,8 @@ struct SessionCreateCommand: AsyncParsableCommand {
                 $0.blobless = blobless
                 if let agentCommand { $0.agentCommand = (try? JSONDecoder().decode([String].self, from: Data(agentCommand.utf8))) ?? [] }
                 $0.gitAuthor = gitAuthor ?? ""
+                $0.credentialMode = credentialMode?.rawValue ?? ""
+                if let policy = policy.policy { $0.pushPolicy = policy }
             }
             let response = try await sessions.create(request)
             let session = response.session

@@ -40,6 +40,12 @@ enum SessionRendering {
             "Updated:  \(Formatting.timestamp(session.updatedAt, present: session.hasUpdatedAt, now: now))",
         ]
         if !session.error.isEmpty { lines.append("Error:    \(session.error)") }
+        switch session.credentialMode {
+        case "proxy": lines.append("Git:      through the control plane's git proxy; no token in the sandbox")
+        case "token": lines.append("Git:      the installation token is in the sandbox (credential mode token)")
+        default: break
+        }
+        if session.hasPushPolicy { lines.append("Push:     \(session.pushPolicy.summary)") }
         if session.repos.isEmpty {
             lines.append("Repos:    -")
         } else {
