@@ -9,7 +9,10 @@
 //                   gzip through the system zlib (CZlib), HTTP/1.1 and h2c on one port.
 //   NetclodeProto – Swift generated from proto/netclode/v1 (committed; see its README).
 //   Storage       – the SessionStore protocol and its SQLite implementation.
-//   Sandbox       – the SandboxRuntime protocol and its bubblewrap (local) implementation.
+//   Sandbox       – the SandboxRuntime protocol and its bubblewrap (local) implementation, with the
+//                   egress proxy of sandboxes on an isolated network.
+//   SocketRelay   – byte relays between sockets (swift-nio): the agent's loopback forwarders and the
+//                   egress proxy's tunnels. Knows nothing of Netclode.
 //   Agent         – the in-sandbox process: clones, credential helper, exec, and its channel
 //                   back to the control plane.
 //   ControlPlane  – SessionManager, the API services, the agent channel, the server, health,
@@ -115,19 +118,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SocketRelay",
+            dependencies: [.nioCore, .nioPosix],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Sandbox",
-            dependencies: [.subprocess, .systemPackage, .logging, .nioPosix],
+            dependencies: ["SocketRelay", .subprocess, .systemPackage, .logging, .nioCore, .nioPosix],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Agent",
-            dependencies: ["NetclodeProto", "ConnectRPC", .subprocess, .systemPackage, .nioCore, .nioPosix, .logging],
+            dependencies: ["NetclodeProto", "ConnectRPC", "SocketRelay", .subprocess, .systemPackage, .nioCore, .nioPosix, .logging],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ControlPlane",
             dependencies: [
-                "GitHubApp", "NetclodeProto", "ConnectRPC", "Storage", "Sandbox",
+                "GitHubApp", "NetclodeProto", "ConnectRPC", "Storage", "Sandbox", "SocketRelay",
                 .hummingbird, .httpTypes, .nioCore, .nioHTTP1, .asyncHTTPClient, .subprocess, .systemPackage, .serviceLifecycle, .unixSignals, .logging, .crypto, .swiftProtobuf,
                 .coreMetrics, .prometheus,
             ],
@@ -157,7 +165,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: [.logging, .subprocess, .systemPackage],
+            dependencies: [.logging, .subprocess, .systemPackage, .nioCore, .nioPosix],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -191,7 +199,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SandboxTests",
-            dependencies: ["Sandbox", "TestSupport", "netclode"],
+            dependencies: ["Sandbox", "SocketRelay", "TestSupport", "netclode", .nioCore, .nioPosix],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -203,7 +211,7 @@ let package = Package(
             name: "ControlPlaneTests",
             dependencies: [
                 "ControlPlane", "GitHubApp", "NetclodeProto", "NetclodeClient", "ConnectRPC", "Storage", "Sandbox", "TestSupport", "netclode",
-                .asyncHTTPClient, .swiftProtobuf, .nioCore, .nioHTTP1,
+                .asyncHTTPClient, .swiftProtobuf, .nioCore, .nioHTTP1, .nioPosix,
             ],
             swiftSettings: swiftSettings
         ),

@@ -8,37 +8,66 @@
 ///   Subprocess spawns from one dedicated thread that lives as long as the process.)
 /// - `--unshare-pid`, `--unshare-ipc`, `--new-session`: the process sees only its own processes,
 ///   shares no SysV IPC and cannot inject input into the control plane's terminal (TIOCSTI).
+/// - `--unshare-user --uid 1000 --gid 1000`: the process runs as the unprivileged
+///   ``SandboxUser`` in its own user namespace, even when the control plane runs as root.
 /// - `--cap-drop ALL`: when the control plane runs as root, bwrap would otherwise hand the
 ///   sandbox every capability, and e.g. `CAP_DAC_READ_SEARCH` (`open_by_handle_at`) can reach
 ///   files outside the bind mounts on the same filesystem.
+/// - `--unshare-net` on an isolated network (``SandboxNetwork/isolated``): loopback only; the
+///   control plane's sandbox listener and the session's egress proxy are bound in as Unix sockets
+///   at ``SandboxSocket/controlPlane`` and ``SandboxSocket/egress``.
 /// - a fresh `/proc`, a minimal `/dev` and a private `/tmp`;
-/// - read-only: `/usr`, and `/bin`, `/sbin`, `/lib`, `/lib64`, `/etc` when present (as symlinks
+/// - read-only: `/usr`, and `/bin`, `/sbin`, `/lib`, `/lib64` when present (as symlinks
 ///   where the host has symlinks, e.g. merged-/usr systems), enough for a shell and git;
+/// - read-only: the few `/etc` entries of ``SystemFiles``, never the whole directory, and a
+///   generated `/etc/passwd` and `/etc/group` naming the sandbox user (``RuntimeFiles``);
 /// - read-only: the executable *file* (not its directory, which may sit next to the data
 ///   directory) and the directories of its shared libraries outside those system directories;
 /// - read-write: the session directory, at the same path, so paths mean the same inside and out;
 /// - the working directory is the session's workspace.
 ///
-/// The network is shared: the agent must reach the control plane and GitHub.
+/// On the host network (``SandboxNetwork/host``) the network is shared, as it always was.
 /// The environment is not on this command line: secrets in argv are readable by every local user
 /// through `/proc/<pid>/cmdline`, so the runtime hands `bwrap` the exact environment instead
 /// (only the owner can read `/proc/<pid>/environ`) and bwrap passes it through unchanged.
 struct BubblewrapInvocation: Sendable, Equatable {
     /// System directories every sandbox gets read-only; `/usr` must exist, the rest are optional.
     static let requiredSystemDirectories = ["/usr"]
-    static let optionalSystemDirectories = ["/bin", "/sbin", "/lib", "/lib64", "/etc"]
+    static let optionalSystemDirectories = ["/bin", "/sbin", "/lib", "/lib64"]
+
+    /// Host files the runtime made for this sandbox (outside the session directory, so the
+    /// sandbox cannot change them), bound read-only.
+    struct RuntimeFiles: Sendable, Equatable {
+        /// Generated `/etc/passwd` and `/etc/group` (see ``SandboxUser``).
+        var passwd: String
+        var group: String
+        /// On an isolated network: the control plane's sandbox listener and the session's egress
+        /// proxy, bound at ``SandboxSocket/controlPlane`` and ``SandboxSocket/egress``.
+        var controlPlaneSocket: String?
+        var egressSocket: String?
+
+        /// Every host path among them, for ``ExposureCheck``.
+        var paths: [String] { [passwd, group] + [controlPlaneSocket, egressSocket].compactMap { $0 } }
+    }
 
     var mounts: [SandboxMount]
     var workingDirectory: String
     var executable: String
     var executableArguments: [String]
+    var network: SandboxNetwork
 
     /// Everything after `bwrap` on the command line.
     var arguments: [String] {
         var result = [
             "--die-with-parent",
+            "--unshare-user", "--uid", String(SandboxUser.uid), "--gid", String(SandboxUser.gid),
             "--unshare-pid",
             "--unshare-ipc",
+        ]
+        if network == .isolated {
+            result.append("--unshare-net")
+        }
+        result += [
             "--new-session",
             "--cap-drop", "ALL",
             "--proc", "/proc",
@@ -65,6 +94,8 @@ struct BubblewrapInvocation: Sendable, Equatable {
         sessionDirectory: String,
         workspace: String,
         libraryDirectories: [String],
+        runtimeFiles: RuntimeFiles,
+        network: SandboxNetwork,
         symlinkTarget: (String) -> String? = HostPath.symlinkTarget,
         canonical: (String) -> String = HostPath.canonical
     ) -> BubblewrapInvocation {
@@ -84,14 +115,34 @@ struct BubblewrapInvocation: Sendable, Equatable {
             }
         }
 
+        for entry in SystemFiles.etcEntries {
+            if let target = symlinkTarget(entry) {
+                mounts.append(SandboxMount(kind: .symlink, source: target, destination: entry))
+            } else {
+                mounts.append(SandboxMount(kind: .readOnlyIfPresent, source: entry, destination: entry))
+            }
+        }
+        mounts.append(SandboxMount(kind: .readOnly, source: runtimeFiles.passwd, destination: SystemFiles.passwd))
+        mounts.append(SandboxMount(kind: .readOnly, source: runtimeFiles.group, destination: SystemFiles.group))
+
         // /etc/resolv.conf often points into /run (systemd-resolved); without its directory the
         // sandbox could not resolve names. The directory, not the file: resolved replaces the
-        // file by renaming, which a file bind would not follow.
+        // file by renaming, which a file bind would not follow. (On an isolated network the
+        // sandbox has no DNS server to ask; the egress proxy resolves names.)
         let resolvConf = canonical("/etc/resolv.conf")
         let resolvDirectory = parent(of: resolvConf)
-        if !isVisible(resolvConf, in: visible), resolvDirectory != "/" {
+        if resolvConf != "/etc/resolv.conf", !isVisible(resolvConf, in: visible), resolvDirectory != "/", resolvDirectory != "/etc" {
             mounts.append(SandboxMount(kind: .readOnlyIfPresent, source: resolvDirectory, destination: resolvDirectory))
             visible.append(resolvDirectory)
+        }
+
+        if network == .isolated {
+            if let socket = runtimeFiles.controlPlaneSocket {
+                mounts.append(SandboxMount(kind: .readOnly, source: socket, destination: SandboxSocket.controlPlane))
+            }
+            if let socket = runtimeFiles.egressSocket {
+                mounts.append(SandboxMount(kind: .readOnly, source: socket, destination: SandboxSocket.egress))
+            }
         }
 
         var seenLibraries = Set<String>()
@@ -113,7 +164,7 @@ struct BubblewrapInvocation: Sendable, Equatable {
         mounts.append(SandboxMount(kind: .readWrite, source: sessionDirectory, destination: sessionDirectory))
 
         return BubblewrapInvocation(mounts: mounts, workingDirectory: workspace,
-                                    executable: executable, executableArguments: arguments)
+                                    executable: executable, executableArguments: arguments, network: network)
     }
 
     private static func isVisible(_ path: String, in visible: [String]) -> Bool {

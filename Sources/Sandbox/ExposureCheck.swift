@@ -7,6 +7,11 @@
 /// must resolve to a direct child of the sessions root, so a symlink planted in its place cannot
 /// redirect the writable mount elsewhere. Any violation refuses the start (fail closed); the
 /// message names the mount and what it would expose so the operator can move the file.
+///
+/// The runtime's own files for the sandbox (its generated `passwd`/`group`, the Unix sockets of
+/// the sandbox listener and the egress proxy; see ``BubblewrapInvocation/RuntimeFiles``) live in
+/// the data directory's `run/` and are allowed there by exact path, read-only: a mount of any
+/// directory around them is still refused.
 enum ExposureCheck {
     static func verify(
         mounts: [SandboxMount],
@@ -14,8 +19,10 @@ enum ExposureCheck {
         sessionsRoot: String,
         dataDirectory: String,
         hiddenPaths: [String],
+        runtimeFiles: [String] = [],
         canonical: (String) -> String = HostPath.canonical
     ) throws(SandboxError) {
+        let ownFiles = Set(runtimeFiles.map(canonical))
         let data = canonical(dataDirectory)
         let root = canonical(sessionsRoot)
         let hidden = hiddenPaths.map(canonical)
@@ -29,12 +36,13 @@ enum ExposureCheck {
         for mount in mounts where mount.exposesHostPath {
             let source = canonical(mount.source)
             let isSessionMount = source == session
+            let isRuntimeFile = mount.kind != .readWrite && ownFiles.contains(source)
             let protected = [(data, "the data directory")] + hidden.map { ($0, "the hidden path") }
             for (path, what) in protected {
                 if HostPath.isSameOrInside(path, source) {
                     throw refusal("mounting \(mount.source) into the sandbox would expose \(what) \(path)")
                 }
-                let insideAllowed = isSessionMount && path == data
+                let insideAllowed = (isSessionMount || isRuntimeFile) && path == data
                 if !insideAllowed, HostPath.isSameOrInside(source, path) {
                     throw refusal("mounting \(mount.source) into the sandbox would expose part of \(what) \(path)")
                 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SocketRelay
 import Subprocess
 import Synchronization
 
@@ -17,6 +18,9 @@ import SystemPackage
 ///     sessions/<id>/home        HOME of the process
 ///     sessions/<id>/workspace   its working directory (repositories are cloned here)
 ///     logs/<id>.log             its stdout and stderr, appended (outside the sandbox)
+///     run/sessions/<id>/        the runtime's files for it (outside the session directory,
+///                               bound read-only): passwd, group, and on an isolated network
+///                               egress.sock, the session's egress proxy (``EgressProxy``)
 ///
 /// Under bubblewrap the process sees the system directories read-only, its executable, and its
 /// own session directory — not the rest of the data directory (database, other sessions, logs)
@@ -33,6 +37,8 @@ public actor LocalSandboxRuntime: SandboxRuntime {
     public nonisolated let sessionsDirectory: URL
     /// `dataDirectory/logs`: one log file per session.
     public nonisolated let logsDirectory: URL
+    /// `dataDirectory/run/sessions`: the runtime's own files for each sandbox.
+    public nonisolated let runtimeFilesDirectory: URL
     /// Whether sandboxes run under bubblewrap (`bwrap` or `auto` mode with `bwrap` installed);
     /// false when they run unisolated (`none`) or cannot start at all (no `bwrap`).
     public nonisolated let isolationInUse: Bool
@@ -45,6 +51,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
     private var sandboxes: [String: RunningSandbox] = [:]
     private var exitCodes: [String: Int32] = [:]
     private var exitHandler: (@Sendable (String, Int32) async -> Void)?
+    private var egressHandler: (@Sendable (EgressRefusal) async -> Void)?
     private var libraryDirectories: [String: [String]] = [:]
     private var nextGeneration: UInt64 = 0
     /// stop() calls waiting for a start in progress to finish, by session.
@@ -72,6 +79,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         self.dataDirectory = data
         self.sessionsDirectory = data.appendingPathComponent("sessions", isDirectory: true)
         self.logsDirectory = data.appendingPathComponent("logs", isDirectory: true)
+        self.runtimeFilesDirectory = data.appendingPathComponent("run", isDirectory: true).appendingPathComponent("sessions", isDirectory: true)
         self.isolation = isolation
         self.hiddenPaths = hiddenPaths.filter { !$0.isEmpty }
         self.logger = logger
@@ -99,6 +107,20 @@ public actor LocalSandboxRuntime: SandboxRuntime {
     /// `logsDirectory/<sessionID>.log`.
     public nonisolated func logFile(of sessionID: String) -> URL {
         logsDirectory.appendingPathComponent("\(sessionID).log", isDirectory: false)
+    }
+
+    /// `runtimeFilesDirectory/<sessionID>`: the sandbox's passwd, group and egress socket.
+    public nonisolated func runtimeFiles(of sessionID: String) -> URL {
+        runtimeFilesDirectory.appendingPathComponent(sessionID, isDirectory: true)
+    }
+
+    /// Sets the handler called with every connection an egress proxy refused.
+    public func onEgress(_ handler: @escaping @Sendable (EgressRefusal) async -> Void) {
+        egressHandler = handler
+    }
+
+    private func reportEgress(_ refusal: EgressRefusal) async {
+        await egressHandler?(refusal)
     }
 
     /// Sets the handler called when a sandbox process exits on its own (not through ``stop``),
@@ -137,8 +159,19 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         let home = directory.appendingPathComponent("home", isDirectory: true)
         let workspace = directory.appendingPathComponent("workspace", isDirectory: true)
         let logFile = logFile(of: id)
+        let ownFiles = runtimeFiles(of: id)
+        let files = BubblewrapInvocation.RuntimeFiles(
+            passwd: ownFiles.appendingPathComponent("passwd").path, group: ownFiles.appendingPathComponent("group").path,
+            controlPlaneSocket: spec.network == .isolated ? spec.controlPlaneSocket : nil,
+            egressSocket: spec.network == .isolated ? ownFiles.appendingPathComponent("egress.sock").path : nil)
+        var requested = spec.environment
+        if spec.network == .isolated {
+            try checkIsolatedNetwork(spec, files: files, isolated: isolated)
+            requested[SandboxSocket.controlPlaneVariable] = SandboxSocket.controlPlane
+            requested[SandboxSocket.egressVariable] = SandboxSocket.egress
+        }
         let (environment, handover) = try SecretHandover.split(
-            SandboxEnvironment.make(spec.environment, home: home.path, workspace: workspace.path),
+            SandboxEnvironment.make(requested, home: home.path, workspace: workspace.path),
             secretVariables: spec.secretVariables)
 
         // Reserve the session before the first suspension point, so a concurrent start of the
@@ -153,11 +186,12 @@ public actor LocalSandboxRuntime: SandboxRuntime {
                 let invocation = BubblewrapInvocation.make(
                     executable: spec.executable, arguments: spec.arguments,
                     sessionDirectory: directory.path, workspace: workspace.path,
-                    libraryDirectories: await libraryDirectories(of: spec.executable))
+                    libraryDirectories: await libraryDirectories(of: spec.executable),
+                    runtimeFiles: files, network: spec.network)
                 try ExposureCheck.verify(
                     mounts: invocation.mounts, sessionDirectory: directory.path,
                     sessionsRoot: sessionsDirectory.path, dataDirectory: dataDirectory.path,
-                    hiddenPaths: hiddenPaths)
+                    hiddenPaths: hiddenPaths, runtimeFiles: files.paths)
                 command = (bwrapPath, invocation.arguments)
             } else {
                 command = (spec.executable, spec.arguments)
@@ -165,9 +199,15 @@ public actor LocalSandboxRuntime: SandboxRuntime {
 
             let header = "==> \(Date().ISO8601Format()) starting sandbox of session \(id) (\(isolated ? "bubblewrap" : "UNISOLATED")): \(([spec.executable] + spec.arguments).joined(separator: " "))\n"
             let (sessionsDirectory, logsDirectory) = (self.sessionsDirectory, self.logsDirectory)
+            let writeAccounts = isolated
             let (log, input) = try await BlockingWork.run { () throws(SandboxError) -> (FileDescriptor, FileDescriptor) in
                 for url in [sessionsDirectory, directory, home, workspace, logsDirectory] {
                     try SessionFiles.makePrivateDirectory(url)
+                }
+                if writeAccounts {
+                    try SessionFiles.makePrivateDirectory(ownFiles)
+                    try SessionFiles.writeReadable(SandboxUser.passwd(home: home.path), to: files.passwd)
+                    try SessionFiles.writeReadable(SandboxUser.group(), to: files.group)
                 }
                 let log = try SessionFiles.openLog(logFile, header: header)
                 do throws(SandboxError) {
@@ -175,6 +215,15 @@ public actor LocalSandboxRuntime: SandboxRuntime {
                 } catch {
                     try? log.close()
                     throw error
+                }
+            }
+
+            if let socket = files.egressSocket {
+                let proxy = try await startEgressProxy(sessionID: id, socket: socket, policy: spec.egress)
+                if sandboxes[id]?.generation == generation {
+                    sandboxes[id]?.egressProxy = proxy
+                } else {
+                    await proxy.stop()  // stopped while the proxy started
                 }
             }
 
@@ -203,7 +252,9 @@ public actor LocalSandboxRuntime: SandboxRuntime {
                                logFile: logFile, isolated: isolated)
         } catch {
             if sandboxes[id]?.generation == generation {
+                let proxy = sandboxes[id]?.egressProxy
                 sandboxes[id] = nil
+                await proxy?.stop()
             }
             wakeStopsWaiting(for: id)
             logger.error("Sandbox failed to start", metadata: ["session_id": "\(id)", "error": "\(error)"])
@@ -264,7 +315,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         // directories). The recursive delete, as long as the workspace is large, runs on the
         // blocking pool while the actor serves other sessions.
         var doomed: [URL] = []
-        for url in [directory(of: sessionID), logFile(of: sessionID)] {
+        for url in [directory(of: sessionID), logFile(of: sessionID), runtimeFiles(of: sessionID)] {
             if let aside = try SessionFiles.moveAside(url, tag: "\(sessionID)-\(UUID().uuidString)") {
                 doomed.append(aside)
             }
@@ -349,6 +400,8 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         guard let sandbox = sandboxes[sessionID], sandbox.generation == generation else { return }
         sandboxes[sessionID] = nil
         wakeStopsWaiting(for: sessionID)
+        // Its way out goes with it.
+        await sandbox.egressProxy?.stop()
         if !sandbox.isolated, let pid = sandbox.pid {
             // Background jobs an unisolated process left behind (a PID namespace is already gone).
             ProcessSignals.killLeftovers(pid: pid) // one kill(2): not worth a thread hop
@@ -361,6 +414,36 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         logger.notice("Sandbox exited on its own", metadata: ["session_id": "\(sessionID)", "code": "\(code)"])
         if let exitHandler {
             await exitHandler(sessionID, code)
+        }
+    }
+
+    /// What an isolated network needs: bubblewrap (namespaces), the control plane's listener to
+    /// bind in, and socket paths the kernel accepts. Fails closed with what is missing.
+    private func checkIsolatedNetwork(_ spec: SandboxSpec, files: BubblewrapInvocation.RuntimeFiles, isolated: Bool) throws(SandboxError) {
+        guard isolated else {
+            throw .isolatedNetworkUnavailable(sessionID: spec.sessionID, "NETCLODE_SANDBOX=none runs sandboxes without namespaces, so they share the host's network; use NETCLODE_SANDBOX_NETWORK=host with it, or isolate sandboxes with bubblewrap")
+        }
+        guard let socket = spec.controlPlaneSocket else {
+            throw .isolatedNetworkUnavailable(sessionID: spec.sessionID, "no control-plane socket was given for the agent to reach the control plane")
+        }
+        for path in [socket, files.egressSocket ?? ""] {
+            if let problem = UnixSocketPath.problem(with: path) {
+                throw .isolatedNetworkUnavailable(sessionID: spec.sessionID, "\(problem); choose a shorter data directory (NETCLODE_DATA_DIR)")
+            }
+        }
+    }
+
+    /// Serves the session's egress proxy on `socket`; its refusals go to the egress handler.
+    private func startEgressProxy(sessionID: String, socket: String, policy: EgressPolicy) async throws -> EgressProxy {
+        var logger = self.logger
+        logger[metadataKey: "session_id"] = "\(sessionID)"
+        do {
+            return try await EgressProxy.start(socketPath: socket, policy: policy, logger: logger) { [weak self] host, port, reason in
+                let refusal = EgressRefusal(sessionID: sessionID, host: host, port: port, reason: reason)
+                Task { await self?.reportEgress(refusal) }
+            }
+        } catch {
+            throw SandboxError(.isolatedNetworkUnavailable, "cannot start the egress proxy of session \(sessionID) on \(socket): \(error)")
         }
     }
 
@@ -448,6 +531,8 @@ private struct RunningSandbox {
     var ready = false
     /// Set by ``LocalSandboxRuntime/stop(sessionID:grace:)``: the exit is expected.
     var stopRequested = false
+    /// The session's egress proxy (isolated network only); stopped when the process exits.
+    var egressProxy: EgressProxy?
 }
 
 /// Set once the process has exited, so the grace timer does not SIGKILL a recycled PID.

@@ -20,6 +20,11 @@ public struct SandboxError: Error, Sendable, CustomStringConvertible, Equatable 
         case filesystem
         /// The process could not be started.
         case launchFailed
+        /// A setting (`NETCLODE_SANDBOX_NETWORK`, `NETCLODE_EGRESS_ALLOW`) has an unusable value.
+        case invalidSetting
+        /// An isolated network was asked for where it cannot be had (no bubblewrap isolation, no
+        /// sandbox listener, a socket path too long).
+        case isolatedNetworkUnavailable
     }
 
     public let code: Code
@@ -45,6 +50,11 @@ public struct SandboxError: Error, Sendable, CustomStringConvertible, Equatable 
             install bubblewrap (e.g. `apt-get install bubblewrap`), or set NETCLODE_SANDBOX=none to run sandboxes \
             unisolated on purpose (they can then read the data directory and the GitHub App private key)
             """)
+    }
+
+    /// `NETCLODE_SANDBOX=none` runs sandboxes without namespaces, so there is no network to isolate.
+    static func isolatedNetworkUnavailable(sessionID: String, _ reason: String) -> SandboxError {
+        SandboxError(.isolatedNetworkUnavailable, "cannot start the sandbox of session \(sessionID) on an isolated network: \(reason)")
     }
 
     public static func alreadyRunning(_ id: String) -> SandboxError {

@@ -19,4 +19,12 @@ public protocol SandboxRuntime: Sendable {
     func onExit(_ handler: @escaping @Sendable (String, Int32) async -> Void) async
     /// Stops every sandbox (control plane shutdown).
     func stopAll(grace: Duration) async
+    /// Sets the handler called with every connection a sandbox's egress proxy refused, so the
+    /// session manager can record it in the session's history.
+    func onEgress(_ handler: @escaping @Sendable (EgressRefusal) async -> Void) async
+}
+
+extension SandboxRuntime {
+    /// A runtime without an egress proxy has nothing to report.
+    public func onEgress(_ handler: @escaping @Sendable (EgressRefusal) async -> Void) async {}
 }

@@ -22,16 +22,28 @@ public struct SandboxSpec: Sendable {
     /// Defaults to the agent's channel secret, so a caller that sets `NETCLODE_AGENT_SECRET` in
     /// the environment gets it handed over safely without knowing about this.
     public var secretVariables: Set<String>
+    /// The sandbox's network (see ``SandboxNetwork``); `.host` unless the caller says otherwise.
+    public var network: SandboxNetwork
+    /// On an isolated network: the host path of the control plane's sandbox listener, bound
+    /// inside at ``SandboxSocket/controlPlane``. Required for `.isolated` (the agent has no
+    /// other way to reach the control plane).
+    public var controlPlaneSocket: String?
+    /// On an isolated network: what the session's egress proxy lets through.
+    public var egress: EgressPolicy
 
     /// The agent's channel secret (`Authorization: Bearer` towards the control plane).
     public static let defaultSecretVariables: Set<String> = ["NETCLODE_AGENT_SECRET"]
 
     public init(sessionID: String, executable: String, arguments: [String], environment: [String: String],
-                secretVariables: Set<String> = SandboxSpec.defaultSecretVariables) {
+                secretVariables: Set<String> = SandboxSpec.defaultSecretVariables,
+                network: SandboxNetwork = .host, controlPlaneSocket: String? = nil, egress: EgressPolicy = EgressPolicy()) {
         self.sessionID = sessionID
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
         self.secretVariables = secretVariables
+        self.network = network
+        self.controlPlaneSocket = controlPlaneSocket
+        self.egress = egress
     }
 }

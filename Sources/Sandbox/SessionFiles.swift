@@ -38,6 +38,24 @@ enum SessionFiles {
         }
     }
 
+    /// Replaces `path` with `text`, readable by all (0644): the generated `/etc/passwd` and
+    /// `/etc/group` of a sandbox. Written to a temporary name and renamed, so a sandbox starting
+    /// meanwhile never binds a half-written file.
+    static func writeReadable(_ text: String, to path: String) throws(SandboxError) {
+        let temporary = path + ".tmp"
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: temporary)
+            guard rename(temporary, path) == 0 else {
+                throw SandboxError(.filesystem, "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+        } catch let error as SandboxError {
+            throw error
+        } catch {
+            throw SandboxError(.filesystem, "cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
     /// Opens the log file for appending (created 0600), and writes a header line so successive
     /// runs of a session can be told apart.
     static func openLog(_ url: URL, header: String) throws(SandboxError) -> FileDescriptor {

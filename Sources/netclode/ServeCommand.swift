@@ -12,6 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Settings come from flags, then the environment, then a .env file in the working directory:
             NETCLODE_LISTEN, NETCLODE_DATA_DIR, NETCLODE_DATABASE, NETCLODE_API_TOKEN (required), NETCLODE_SANDBOX, NETCLODE_LOG_LEVEL,
+            NETCLODE_SANDBOX_NETWORK (isolated or host), NETCLODE_EGRESS_ALLOW (host globs an isolated sandbox may reach),
             NETCLODE_MAX_CONCURRENT_STARTS (sandboxes starting at once, default 8; more wait in a queue),
             NETCLODE_MAX_QUEUED_STARTS (starts that may wait, default 64; beyond that CreateSession fails with
             resource_exhausted and makes nothing),
@@ -69,8 +70,10 @@ struct ServeCommand: AsyncParsableCommand {
             settings: settings, github: github, agentExecutable: CommandLogging.executablePath, hiddenPaths: hidden, logger: logger,
             metrics: metrics
         )
+        let warnings = settings.readyWarnings
         try await server.run { ready in
-            FileHandle.standardOutput.write(Data("Netclode control plane listening on \(ready.url.absoluteString)\n".utf8))
+            let lines = ["Netclode control plane listening on \(ready.url.absoluteString)"] + warnings
+            FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
     }
 }

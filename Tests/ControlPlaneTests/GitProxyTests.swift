@@ -62,6 +62,8 @@ struct GitProxyTests {
             #expect(!scan.stdout.contains("ghs_") && !scan.stderr.contains("ghs_"), "no installation token is visible in the sandbox: \(scan.stdout)")
             #expect(!scan.stdout.split(separator: "\n").contains { $0.hasPrefix("FILE:") }, "no file holds a token")
             #expect(scan.stdout.contains("extraheader=Authorization:"), "the session-bound credential is what git uses")
+            #expect(!scan.stdout.contains("url.\(fixture.controlPlane.baseURL.absoluteString)/git/"),
+                    "a proxy session is on an isolated network by default: git goes through the agent's forwarder, not the API port")
             #expect(scan.stdout.contains("FETCHED"), "git reaches the repository through the proxy: \(scan.stderr)")
             #expect(scan.stdout.contains(fixture.forge.cloneURL("demo/hello").absoluteString), "origin keeps the GitHub URL")
             let history = try await fixture.watch(id) { _ in true }

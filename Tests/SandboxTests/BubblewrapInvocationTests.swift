@@ -22,12 +22,18 @@ struct BubblewrapInvocationTests {
     static let data = "/srv/netclode/data"
     static let session = "/srv/netclode/data/sessions/s1"
 
+    static let files = BubblewrapInvocation.RuntimeFiles(
+        passwd: data + "/run/sessions/s1/passwd", group: data + "/run/sessions/s1/group",
+        controlPlaneSocket: data + "/run/sandbox.sock", egressSocket: data + "/run/sessions/s1/egress.sock")
+
     static func invocation(executable: String = "/srv/netclode/bin/netclode",
-                           libraries: [String] = ["/opt/swift/usr/lib/swift/linux", "/lib/x86_64-linux-gnu", "/usr/lib64"]) -> BubblewrapInvocation {
+                           libraries: [String] = ["/opt/swift/usr/lib/swift/linux", "/lib/x86_64-linux-gnu", "/usr/lib64"],
+                           network: SandboxNetwork = .host) -> BubblewrapInvocation {
         BubblewrapInvocation.make(
             executable: executable, arguments: ["agent", "--verbose"],
             sessionDirectory: session, workspace: session + "/workspace",
-            libraryDirectories: libraries, symlinkTarget: mergedUsrSymlinks, canonical: identity)
+            libraryDirectories: libraries, runtimeFiles: files, network: network,
+            symlinkTarget: mergedUsrSymlinks, canonical: identity)
     }
 
     /// Index of the option `flag` followed by `values` in `arguments`, if present.
@@ -47,7 +53,7 @@ struct BubblewrapInvocationTests {
         #expect(find(arguments, "--proc", "/proc") != nil)
         #expect(find(arguments, "--dev", "/dev") != nil)
         #expect(find(arguments, "--tmpfs", "/tmp") != nil)
-        #expect(!arguments.contains("--unshare-net") && !arguments.contains("--unshare-all"), "the network must be shared")
+        #expect(!arguments.contains("--unshare-net") && !arguments.contains("--unshare-all"), "the host network must be shared")
         #expect(!arguments.contains("--setenv"), "the environment must not be on the (world-readable) command line")
     }
 
@@ -58,12 +64,11 @@ struct BubblewrapInvocationTests {
         #expect(find(arguments, "--symlink", "usr/bin", "/bin") != nil)
         #expect(find(arguments, "--symlink", "usr/lib", "/lib") != nil)
         #expect(find(arguments, "--symlink", "usr/lib64", "/lib64") != nil)
-        #expect(find(arguments, "--ro-bind-try", "/etc", "/etc") != nil)
         #expect(!arguments.contains("/"), "the host root must never be bound")
 
         let plain = BubblewrapInvocation.make(
             executable: "/usr/bin/git", arguments: [], sessionDirectory: Self.session, workspace: Self.session + "/workspace",
-            libraryDirectories: [], symlinkTarget: { _ in nil }, canonical: { $0 })
+            libraryDirectories: [], runtimeFiles: Self.files, network: .host, symlinkTarget: { _ in nil }, canonical: { $0 })
         #expect(find(plain.arguments, "--ro-bind-try", "/lib64", "/lib64") != nil)
         #expect(find(plain.arguments, "--ro-bind-try", "/bin", "/bin") != nil)
     }
@@ -93,12 +98,17 @@ struct BubblewrapInvocationTests {
 
     @Test("the real host layout passes the exposure check for a data directory in /tmp")
     func realHostLayout() throws {
-        let invocation = BubblewrapInvocation.make(
-            executable: "/bin/sh", arguments: [], sessionDirectory: "/tmp/x/data/sessions/s1",
-            workspace: "/tmp/x/data/sessions/s1/workspace", libraryDirectories: [])
-        try ExposureCheck.verify(mounts: invocation.mounts, sessionDirectory: "/tmp/x/data/sessions/s1",
-                                 sessionsRoot: "/tmp/x/data/sessions", dataDirectory: "/tmp/x/data",
-                                 hiddenPaths: ["/tmp/x/key.pem"])
+        let files = BubblewrapInvocation.RuntimeFiles(
+            passwd: "/tmp/x/data/run/sessions/s1/passwd", group: "/tmp/x/data/run/sessions/s1/group",
+            controlPlaneSocket: "/tmp/x/data/run/sandbox.sock", egressSocket: "/tmp/x/data/run/sessions/s1/egress.sock")
+        for network in SandboxNetwork.allCases {
+            let invocation = BubblewrapInvocation.make(
+                executable: "/bin/sh", arguments: [], sessionDirectory: "/tmp/x/data/sessions/s1",
+                workspace: "/tmp/x/data/sessions/s1/workspace", libraryDirectories: [], runtimeFiles: files, network: network)
+            try ExposureCheck.verify(mounts: invocation.mounts, sessionDirectory: "/tmp/x/data/sessions/s1",
+                                     sessionsRoot: "/tmp/x/data/sessions", dataDirectory: "/tmp/x/data",
+                                     hiddenPaths: ["/tmp/x/key.pem"], runtimeFiles: files.paths)
+        }
     }
 
     // MARK: Exposure check
@@ -110,9 +120,27 @@ struct BubblewrapInvocationTests {
 
     func readOnly(_ path: String) -> SandboxMount { SandboxMount(kind: .readOnly, source: path, destination: path) }
 
-    @Test("the generated mounts pass")
+    @Test("the generated mounts pass, on either network, with the runtime's own files allowed by exact path")
     func generatedMountsPass() throws {
-        try verify(Self.invocation().mounts, hidden: ["/srv/netclode/app-key.pem", "/srv/forge"])
+        for network in SandboxNetwork.allCases {
+            try ExposureCheck.verify(
+                mounts: Self.invocation(network: network).mounts, sessionDirectory: Self.session, sessionsRoot: Self.data + "/sessions",
+                dataDirectory: Self.data, hiddenPaths: ["/srv/netclode/app-key.pem", "/srv/forge"],
+                runtimeFiles: Self.files.paths, canonical: { $0 })
+        }
+        // Without the runtime's say-so, the same files inside the data directory are refused.
+        #expect(throws: SandboxError.self) { try verify(Self.invocation(network: .isolated).mounts) }
+        // And the directory around them is refused even with it.
+        #expect(throws: SandboxError.self) {
+            try ExposureCheck.verify(mounts: [readOnly(Self.data + "/run")], sessionDirectory: Self.session, sessionsRoot: Self.data + "/sessions",
+                                     dataDirectory: Self.data, hiddenPaths: [], runtimeFiles: Self.files.paths, canonical: { $0 })
+        }
+        // A writable bind of a runtime file is never allowed.
+        #expect(throws: SandboxError.self) {
+            try ExposureCheck.verify(mounts: [SandboxMount(kind: .readWrite, source: Self.files.passwd, destination: "/etc/passwd")],
+                                     sessionDirectory: Self.session, sessionsRoot: Self.data + "/sessions",
+                                     dataDirectory: Self.data, hiddenPaths: [], runtimeFiles: Self.files.paths, canonical: { $0 })
+        }
     }
 
     @Test("a bind containing or equal to the data directory is refused", arguments: ["/srv", "/srv/netclode", data, "/"])
@@ -175,5 +203,86 @@ struct BubblewrapInvocationTests {
         #expect(HostPath.isSameOrInside("/a", "/a"))
         #expect(!HostPath.isSameOrInside("/ab", "/a"))
         #expect(HostPath.isSameOrInside("/anything", "/"))
+    }
+}
+
+/// The sandbox user, the minimal /etc and the isolated network on the bwrap command line.
+@Suite("Bubblewrap invocation: user, /etc and network")
+struct BubblewrapLockdownTests {
+    typealias Base = BubblewrapInvocationTests
+
+    func find(_ arguments: [String], _ flag: String, _ values: String...) -> Int? {
+        let needle = [flag] + values
+        guard arguments.count >= needle.count else { return nil }
+        return (0...(arguments.count - needle.count)).first { Array(arguments[$0..<($0 + needle.count)]) == needle }
+    }
+
+    @Test("an unprivileged uid and gid in a user namespace of its own, on either network")
+    func unprivilegedUser() {
+        for network in SandboxNetwork.allCases {
+            let arguments = Base.invocation(network: network).arguments
+            #expect(arguments.contains("--unshare-user"))
+            #expect(find(arguments, "--uid", "1000") != nil)
+            #expect(find(arguments, "--gid", "1000") != nil)
+            #expect(SandboxUser.uid != 0 && SandboxUser.gid != 0)
+            // The options come before the command, never after `--`.
+            let separator = arguments.firstIndex(of: "--")!
+            #expect(arguments.firstIndex(of: "--unshare-user")! < separator)
+        }
+    }
+
+    @Test("/etc is never bound whole: only the listed entries, and generated passwd and group")
+    func minimalEtc() {
+        let invocation = Base.invocation()
+        #expect(!invocation.mounts.contains { $0.destination == "/etc" || $0.source == "/etc" }, "\(invocation.arguments)")
+        let etcMounts = invocation.mounts.filter { $0.destination.hasPrefix("/etc/") }
+        let allowed = Set(SystemFiles.etcEntries + [SystemFiles.passwd, SystemFiles.group])
+        for mount in etcMounts {
+            #expect(allowed.contains(mount.destination), "unexpected \(mount)")
+        }
+        for secret in ["/etc/shadow", "/etc/gshadow", "/etc/ssh", "/etc/ssl/private", "/etc/ssl", "/etc/sudoers", "/etc/pki/tls/private"] {
+            #expect(!invocation.arguments.contains(secret), "\(secret) is bound")
+        }
+        #expect(find(invocation.arguments, "--ro-bind", Base.files.passwd, "/etc/passwd") != nil)
+        #expect(find(invocation.arguments, "--ro-bind", Base.files.group, "/etc/group") != nil)
+        #expect(find(invocation.arguments, "--ro-bind-try", "/etc/hosts", "/etc/hosts") != nil)
+        #expect(find(invocation.arguments, "--ro-bind-try", "/etc/ssl/certs", "/etc/ssl/certs") != nil)
+        #expect(find(invocation.arguments, "--ro-bind-try", "/etc/alternatives", "/etc/alternatives") != nil)
+    }
+
+    @Test("a symlinked /etc entry stays a symlink; a resolv.conf into /run brings its directory")
+    func symlinkedEtcEntries() {
+        let links = ["/etc/resolv.conf": "../run/systemd/resolve/stub-resolv.conf", "/etc/localtime": "/usr/share/zoneinfo/Etc/UTC"]
+        let invocation = BubblewrapInvocation.make(
+            executable: "/usr/bin/git", arguments: [], sessionDirectory: Base.session, workspace: Base.session + "/workspace",
+            libraryDirectories: [], runtimeFiles: Base.files, network: .host,
+            symlinkTarget: { links[$0] }, canonical: { $0 == "/etc/resolv.conf" ? "/run/systemd/resolve/stub-resolv.conf" : $0 })
+        let arguments = invocation.arguments
+        #expect(find(arguments, "--symlink", "../run/systemd/resolve/stub-resolv.conf", "/etc/resolv.conf") != nil)
+        #expect(find(arguments, "--symlink", "/usr/share/zoneinfo/Etc/UTC", "/etc/localtime") != nil)
+        #expect(find(arguments, "--ro-bind-try", "/run/systemd/resolve", "/run/systemd/resolve") != nil)
+        // A plain resolv.conf brings no /run directory.
+        #expect(!Base.invocation().arguments.contains("/run/systemd/resolve"))
+    }
+
+    @Test("the generated accounts name the sandbox user and nothing of the host's")
+    func accounts() {
+        let passwd = SandboxUser.passwd(home: "/srv/s1/home")
+        #expect(passwd.contains("netclode:x:1000:1000:Netclode sandbox:/srv/s1/home:/bin/sh\n"))
+        #expect(passwd.split(separator: "\n").map { $0.split(separator: ":")[0] } == ["root", "netclode", "nobody"])
+        #expect(!passwd.contains("$"), "no password hashes")
+        #expect(SandboxUser.group().contains("netclode:x:1000:\n"))
+    }
+
+    @Test("an isolated network unshares it and binds the two sockets at fixed paths; the host network binds none")
+    func isolatedNetwork() {
+        let isolated = Base.invocation(network: .isolated).arguments
+        #expect(isolated.contains("--unshare-net"))
+        #expect(find(isolated, "--ro-bind", Base.files.controlPlaneSocket!, SandboxSocket.controlPlane) != nil)
+        #expect(find(isolated, "--ro-bind", Base.files.egressSocket!, SandboxSocket.egress) != nil)
+
+        let host = Base.invocation(network: .host).arguments
+        #expect(!host.contains("--unshare-net"))
+        #expect(!host.contains(SandboxSocket.controlPlane) && !host.contains(SandboxSocket.egress))
     }
 }

@@ -110,7 +110,7 @@ struct SandboxIsolationTests {
 
     @Test("a hidden path inside a system directory refuses the start, before anything is created")
     func hiddenPathUnderSystemDirectoryRefuses() async throws {
-        try await SandboxFixture.with(hiddenPaths: { _ in ["/etc/hostname"] }) { fixture in
+        try await SandboxFixture.with(hiddenPaths: { _ in ["/etc/hosts"] }) { fixture in
             let error = await #expect(throws: SandboxError.self) {
                 try await fixture.runtime.start(fixture.shell("s1", "true"))
             }

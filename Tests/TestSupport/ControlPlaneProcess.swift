@@ -91,6 +91,9 @@ public final class ControlPlaneProcess: Sendable {
 
     public var processIdentifier: Int32 { process.processIdentifier }
 
+    /// Everything the process printed on stdout so far (its ready lines).
+    public var standardOutput: String { process.standardOutput }
+
     /// Whether the process still runs (false once it has exited and been reaped).
     public var isRunning: Bool { process.isRunning }
 

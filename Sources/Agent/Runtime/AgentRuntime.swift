@@ -29,11 +29,20 @@ public actor AgentRuntime {
     let outbox = ReportOutbox()
     /// Runs and streamed execs in progress, by process id, so `CancelProcess` can stop them.
     var processes: [String: ProcessControl] = [:]
+    /// The URL a plain HTTP client in the sandbox (git) uses to reach the control plane:
+    /// `NETCLODE_CONTROL_PLANE_URL` on the host network; on an isolated network
+    /// `http://127.0.0.1:<port>` of the loopback forwarder to the sandbox listener, set by
+    /// ``run()`` before the channel is dialled (so before any config or command is handled).
+    public private(set) var controlPlaneHTTPURL: String
+    /// `HTTP_PROXY` and friends for every command and clone, on an isolated network (see
+    /// ``SandboxBridge``); empty on the host network.
+    var egressEnvironment: [String: String] = [:]
 
     public init(settings: AgentSettings, logger: Logger) {
         self.settings = settings
         self.logger = logger
-        self.client = ConnectClient(baseURL: settings.controlPlaneURL, codec: .proto, headers: [("Authorization", "Bearer \(settings.secret)")])
+        self.controlPlaneHTTPURL = settings.controlPlaneURL
+        self.client = ConnectClient(baseURL: settings.channelBaseURL, codec: .proto, headers: [("Authorization", "Bearer \(settings.secret)")])
         self.helper = CredentialHelperConfiguration(executable: CredentialHelperConfiguration.currentExecutable(), socketPath: settings.socketPath)
     }
 
@@ -42,6 +51,10 @@ public actor AgentRuntime {
         try FileManager.default.createDirectory(at: settings.workspace, withIntermediateDirectories: true)
         let server = try await CredentialServer.start(socketPath: settings.socketPath, store: credentials, logger: logger)
         defer { Task { await server.stop() } }
+        let bridge = try await SandboxBridge.start(settings: settings, logger: logger)
+        defer { Task { await bridge.stop() } }
+        if let url = bridge.controlPlaneHTTPURL { controlPlaneHTTPURL = url }
+        egressEnvironment = bridge.proxyEnvironment
         let sender = Task { await self.sendReports() }
         defer {
             outbox.finish()
@@ -104,7 +117,7 @@ public actor AgentRuntime {
     private func apply(_ config: Netclode_V1_AgentConfig) async {
         self.config = config
         if config.credentialMode == "proxy" {
-            helper.proxy = GitProxyAccess(controlPlaneURL: settings.controlPlaneURL, webURL: config.gitWebURL, credential: config.gitProxyCredential)
+            helper.proxy = GitProxyAccess(controlPlaneURL: controlPlaneHTTPURL, webURL: config.gitWebURL, credential: config.gitProxyCredential)
         }
         do {
             // The credential helper *command* (or, in proxy mode, the git proxy and its session
@@ -132,9 +145,9 @@ public actor AgentRuntime {
     }
 
     /// What a command the session runs sees besides the agent's environment: git's credential
-    /// helper, and the session's token as `GITHUB_TOKEN`.
+    /// helper, the egress proxy on an isolated network, and the session's token as `GITHUB_TOKEN`.
     func commandEnvironment() async -> [String: String] {
-        var environment = helper.environment
+        var environment = helper.environment.merging(egressEnvironment) { $1 }
         if let token = await credentials.credentials.first?.token { environment["GITHUB_TOKEN"] = token }
         return environment
     }
@@ -143,7 +156,8 @@ public actor AgentRuntime {
     var cloner: RepositoryCloner {
         let credentials = self.credentials
         return RepositoryCloner(
-            workspace: settings.workspace, credentials: helper, options: .init(blobless: config?.blobless ?? false),
+            workspace: settings.workspace, credentials: helper, environment: egressEnvironment,
+            options: .init(blobless: config?.blobless ?? false),
             knownSecrets: { await credentials.secrets }
         )
     }

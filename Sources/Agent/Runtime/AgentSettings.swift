@@ -10,15 +10,30 @@ public struct AgentSettings: Sendable {
     public var repositoryURLs: [String]
     public var home: URL
     public var workspace: URL
+    /// `NETCLODE_CONTROL_PLANE_SOCKET`, in a sandbox on an isolated network: the control plane's
+    /// sandbox listener, a Unix socket. The agent's channel goes over it, and the agent forwards a
+    /// loopback port to it for git (see ``AgentRuntime/controlPlaneHTTPURL``).
+    public var controlPlaneSocket: String?
+    /// `NETCLODE_EGRESS_SOCKET`, in a sandbox on an isolated network: the session's egress proxy,
+    /// a Unix socket the agent forwards a loopback port to, named in `HTTP(S)_PROXY` for every
+    /// command it runs.
+    public var egressSocket: String?
 
-    public init(controlPlaneURL: String, sessionID: String, secret: String, repositoryURLs: [String], home: URL, workspace: URL) {
+    public init(controlPlaneURL: String, sessionID: String, secret: String, repositoryURLs: [String], home: URL, workspace: URL,
+                controlPlaneSocket: String? = nil, egressSocket: String? = nil) {
         self.controlPlaneURL = controlPlaneURL
         self.sessionID = sessionID
         self.secret = secret
         self.repositoryURLs = repositoryURLs
         self.home = home
         self.workspace = workspace
+        self.controlPlaneSocket = controlPlaneSocket
+        self.egressSocket = egressSocket
     }
+
+    /// The variables naming the sockets (the sandbox runtime sets them; see `SandboxSocket`).
+    public static let controlPlaneSocketVariable = "NETCLODE_CONTROL_PLANE_SOCKET"
+    public static let egressSocketVariable = "NETCLODE_EGRESS_SOCKET"
 
     /// The variable holding the agent's channel secret, and the one naming the descriptor it is
     /// handed over on instead (what the sandbox runtime does; see ``HandedOverSecrets``).
@@ -26,7 +41,8 @@ public struct AgentSettings: Sendable {
     public static let secretDescriptorVariable = "NETCLODE_AGENT_SECRET_FD"
 
     /// Reads `NETCLODE_CONTROL_PLANE_URL`, `NETCLODE_SESSION_ID`, the secret, `GIT_REPOS` (a JSON
-    /// array), `HOME`, and the working directory as the workspace.
+    /// array), `HOME`, the working directory as the workspace, and on an isolated network
+    /// `NETCLODE_CONTROL_PLANE_SOCKET` and `NETCLODE_EGRESS_SOCKET`.
     ///
     /// The secret comes from the descriptor `NETCLODE_AGENT_SECRET_FD` names when it is set — read
     /// to its end and then pointed at `/dev/null` — else from `NETCLODE_AGENT_SECRET` (for a
@@ -67,8 +83,21 @@ public struct AgentSettings: Sendable {
             secret: secret,
             repositoryURLs: repos,
             home: URL(fileURLWithPath: home, isDirectory: true),
-            workspace: URL(fileURLWithPath: workingDirectory, isDirectory: true)
+            workspace: URL(fileURLWithPath: workingDirectory, isDirectory: true),
+            controlPlaneSocket: environment[Self.controlPlaneSocketVariable].flatMap { $0.isEmpty ? nil : $0 },
+            egressSocket: environment[Self.egressSocketVariable].flatMap { $0.isEmpty ? nil : $0 }
         )
+    }
+
+    /// The base URL of the agent's channel: the control plane's URL, or on an isolated network its
+    /// sandbox listener as async-http-client spells a Unix socket
+    /// (`http+unix://%2Frun%2Fnetclode%2Fcontrol-plane.sock`).
+    public var channelBaseURL: String {
+        guard let controlPlaneSocket else { return controlPlaneURL }
+        var unreserved = CharacterSet.alphanumerics
+        unreserved.insert(charactersIn: "-._~")
+        let encoded = controlPlaneSocket.addingPercentEncoding(withAllowedCharacters: unreserved) ?? controlPlaneSocket
+        return "http+unix://\(encoded)"
     }
 
     /// Where git's credential helper reaches the agent.

@@ -26,6 +26,18 @@ public struct ControlPlaneServer: Sendable {
         ObservabilityRoutes(), ClientAPIRoutes(), AgentChannelRoutes(), GitProxyRoutes(), BenchRoutes(),
     ]
 
+    /// What the sandbox listener serves (``ControlPlaneSettings/sandboxSocketPath``, a Unix
+    /// socket bound into sandboxes on an isolated network): only what sandboxes need, the agent
+    /// channel and every group added with ``mountingForSandboxes(_:)`` (the git proxy). Not the
+    /// client API, not /metrics: a sandbox has no business there, token or not.
+    public private(set) var sandboxRouteGroups: [any ControlPlaneRouteGroup] = [
+        AgentChannelRoutes(), GitProxyRoutes(),
+    ]
+
+    /// The git proxy's per-repository mirrors, shared by both listeners so checks of one
+    /// repository never overlap (see ``AncestryMirrors``).
+    let gitMirrors: AncestryMirrors
+
     /// The registry `/metrics` serves; the manager records into it.
     public var metrics: ServerMetrics { manager.metrics }
 
@@ -38,6 +50,12 @@ public struct ControlPlaneServer: Sendable {
         self.settings = settings
         self.manager = manager
         self.logger = logger
+        self.gitMirrors = AncestryMirrors(root: Self.gitProxyDirectory(settings).appendingPathComponent("mirrors", isDirectory: true), logger: logger)
+    }
+
+    /// Where the git proxy keeps its mirrors and spooled pushes (never a token).
+    static func gitProxyDirectory(_ settings: ControlPlaneSettings) -> URL {
+        settings.dataDirectory.appendingPathComponent("git-proxy", isDirectory: true)
     }
 
     /// This server with `group` served too (the bot's webhook, the web UI, the git proxy): each
@@ -45,6 +63,14 @@ public struct ControlPlaneServer: Sendable {
     public func mounting(_ group: some ControlPlaneRouteGroup) -> ControlPlaneServer {
         var server = self
         server.routeGroups.append(group)
+        return server
+    }
+
+    /// This server with `group` served on the sandbox listener too (see ``sandboxRouteGroups``).
+    /// A group sandboxes on the host network also need is mounted with ``mounting(_:)`` as well.
+    public func mountingForSandboxes(_ group: some ControlPlaneRouteGroup) -> ControlPlaneServer {
+        var server = self
+        server.sandboxRouteGroups.append(group)
         return server
     }
 
@@ -58,7 +84,11 @@ public struct ControlPlaneServer: Sendable {
         let runtime = LocalSandboxRuntime(dataDirectory: settings.dataDirectory, isolation: settings.sandbox, hiddenPaths: hiddenPaths + [settings.databasePath], logger: logger)
         let manager = SessionManager(store: store, runtime: runtime, github: github, options: .init(
             agentExecutable: agentExecutable, maxConcurrentStarts: settings.maxConcurrentStarts, maxQueuedStarts: settings.maxQueuedStarts,
-            runs: settings.runs, credentialMode: settings.credentialMode),
+            // Without isolation (NETCLODE_SANDBOX=none, announced at start) there is no network
+            // namespace either: every sandbox uses the host's.
+            runs: settings.runs, credentialMode: settings.credentialMode,
+            sandboxNetwork: settings.sandboxNetwork ?? (settings.sandbox == .none ? .host : nil), egressAllow: settings.egressAllow,
+            sandboxSocket: SandboxListener.usablePath(settings.sandboxSocketPath, logger: logger)),
             logger: logger, metrics: metrics)
         return ControlPlaneServer(settings: settings, manager: manager, logger: logger)
     }
@@ -81,6 +111,11 @@ public struct ControlPlaneServer: Sendable {
         let manager = self.manager
         let logger = self.logger
         let host = settings.host
+        // Sandboxes on an isolated network dial the sandbox listener: it listens before any
+        // sandbox is started (restored sessions start once the API listens).
+        let sandboxListener = manager.options.sandboxSocket.map { SandboxListener(server: self, socketPath: $0) }
+        let (listenerReady, listenerReadyContinuation) = AsyncStream<Void>.makeStream()
+        if sandboxListener == nil { listenerReadyContinuation.finish() }
         let app = Application(
             router: router,
             // HTTP/1.1 and HTTP/2 with prior knowledge (h2c) on one port, for gRPC-style clients
@@ -91,6 +126,7 @@ public struct ControlPlaneServer: Sendable {
                 let port = channel.localAddress?.port ?? 0
                 let shownHost = host.contains(":") ? "[\(host)]" : host
                 let url = URL(string: "http://\(shownHost):\(port)")!
+                for await _ in listenerReady { break }
                 do {
                     try await manager.start(controlPlaneURL: url)
                 } catch {
@@ -102,8 +138,16 @@ public struct ControlPlaneServer: Sendable {
         )
         // Services shut down in reverse order: the sessions go first, ending the agents' Attach and
         // the watchers' streams, so the HTTP server then drains at once instead of waiting on them.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let sandboxListener {
+            services.append(.init(service: sandboxListener.service(onReady: {
+                listenerReadyContinuation.yield()
+                listenerReadyContinuation.finish()
+            })))
+        }
+        services += [.init(service: app), .init(service: SessionShutdownService(manager: manager))]
         return ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: SessionShutdownService(manager: manager))],
+            services: services,
             gracefulShutdownSignals: gracefulShutdownSignals,
             logger: logger
         ))

@@ -22,6 +22,9 @@ extension SessionManager {
             // Not awaited by the runtime: the exit is handled in the session's turn.
             Task { await self?.sandboxExited(sessionID, code: code) }
         }
+        await runtime.onEgress { [weak self] refusal in
+            await self?.recordEgress(refusal)
+        }
         let stored = try await store.sessions()
         for record in stored { records[record.id] = record }
         let running = stored.filter { $0.sessionStatus.wantsSandbox }.map(\.id)

@@ -34,11 +34,18 @@ public actor SessionManager {
         public var runs: RunSettings
         /// The credential mode of sessions that do not choose one (`NETCLODE_CREDENTIAL_MODE`).
         public var credentialMode: CredentialMode
+        /// `NETCLODE_SANDBOX_NETWORK`; nil: chosen per session (``sandboxNetwork(for:)``).
+        public var sandboxNetwork: SandboxNetwork?
+        /// `NETCLODE_EGRESS_ALLOW`, for sandboxes on an isolated network.
+        public var egressAllow: EgressAllowList
+        /// The control plane's sandbox listener (a Unix socket), bound into sandboxes on an
+        /// isolated network; nil when the server does not run one.
+        public var sandboxSocket: String?
 
         public init(agentExecutable: String, acknowledgementTimeout: Duration = .seconds(10), defaultExecTimeout: Duration = .seconds(120), maximumExecTimeout: Duration = .seconds(3600),
                     maxConcurrentStarts: Int = ControlPlaneSettings.defaultMaxConcurrentStarts, maxQueuedStarts: Int = ControlPlaneSettings.defaultMaxQueuedStarts,
                     startSlotTimeout: Duration = .seconds(60), watcherInboxCapacity: Int = 10_000, runs: RunSettings = RunSettings(),
-                    credentialMode: CredentialMode = .proxy) {
+                    credentialMode: CredentialMode = .proxy, sandboxNetwork: SandboxNetwork? = nil, egressAllow: EgressAllowList = .anyPublicHost, sandboxSocket: String? = nil) {
             self.agentExecutable = agentExecutable
             self.acknowledgementTimeout = acknowledgementTimeout
             self.defaultExecTimeout = defaultExecTimeout
@@ -49,6 +56,9 @@ public actor SessionManager {
             self.watcherInboxCapacity = watcherInboxCapacity
             self.runs = runs
             self.credentialMode = credentialMode
+            self.sandboxNetwork = sandboxNetwork
+            self.egressAllow = egressAllow
+            self.sandboxSocket = sandboxSocket
         }
     }
 
@@ -269,10 +279,23 @@ public actor SessionManager {
                 "NETCLODE_SESSION_ID": id,
                 "NETCLODE_AGENT_SECRET": secret,
                 "GIT_REPOS": Self.jsonArray(record.repos),
-            ]
+            ],
+            network: sandboxNetwork(for: record),
+            controlPlaneSocket: options.sandboxSocket,
+            egress: EgressPolicy(
+                allowList: options.egressAllow,
+                protectedEndpoints: ProtectedEndpoint.listening(
+                    host: controlPlaneURL.host ?? "", port: controlPlaneURL.port ?? 80, name: "the control plane's API"))
         )
         stopping.remove(id)
         _ = try await runtime.start(spec)
+    }
+
+    /// The network `record`'s sandbox gets: `NETCLODE_SANDBOX_NETWORK` when set, else `isolated`
+    /// for `proxy` sessions (no token in the sandbox, git through the sandbox listener) and `host`
+    /// for `token` sessions (git talks to GitHub itself, which an isolated sandbox cannot reach).
+    func sandboxNetwork(for record: SessionRecord) -> SandboxNetwork {
+        options.sandboxNetwork ?? (record.mode == .proxy ? .isolated : .host)
     }
 
     /// Undoes a half-made session: no record, no tokens, no sandbox, no directory.

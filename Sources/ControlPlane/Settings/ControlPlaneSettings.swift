@@ -2,6 +2,7 @@ import Foundation
 import GitHubApp
 import Logging
 import Sandbox
+import SocketRelay
 
 /// The control plane's own settings. Command-line flags override the environment, which overrides
 /// `.env` (the CLI passes its flags as `overrides`).
@@ -17,6 +18,12 @@ public struct ControlPlaneSettings: Sendable {
     public var databasePath: String
     public var apiToken: String
     public var sandbox: IsolationMode
+    /// `NETCLODE_SANDBOX_NETWORK`: the network of every sandbox, or nil when unset (the session
+    /// manager then picks per session, see ``SessionManager/sandboxNetwork(for:)``).
+    public var sandboxNetwork: SandboxNetwork?
+    /// `NETCLODE_EGRESS_ALLOW`: the hosts sandboxes on an isolated network may reach through
+    /// their egress proxy; default any public host.
+    public var egressAllow: EgressAllowList = .anyPublicHost
     /// NETCLODE_LOG_LEVEL (flag `--log-level`); default `info`.
     public var logLevel: Logger.Level = .info
     /// How many sandboxes may be starting at once (`NETCLODE_MAX_CONCURRENT_STARTS`); more wait.
@@ -68,8 +75,17 @@ public struct ControlPlaneSettings: Sendable {
         apiToken = token
         do {
             sandbox = try IsolationMode(setting: overrides.sandbox ?? settings["NETCLODE_SANDBOX"])
+            sandboxNetwork = try SandboxNetwork(setting: settings["NETCLODE_SANDBOX_NETWORK"])
+            egressAllow = try EgressAllowList(setting: settings["NETCLODE_EGRESS_ALLOW"])
         } catch {
             throw .failedPrecondition("\(error)")
+        }
+        // An isolated network needs namespaces; asked for explicitly, it cannot be had unisolated.
+        if sandbox == .none, sandboxNetwork == .isolated {
+            throw .failedPrecondition("NETCLODE_SANDBOX_NETWORK=isolated needs bubblewrap, but NETCLODE_SANDBOX=none runs sandboxes without namespaces on the host's network; unset one of them")
+        }
+        if sandboxNetwork == .isolated, let problem = UnixSocketPath.problem(with: sandboxSocketPath) {
+            throw .failedPrecondition("NETCLODE_SANDBOX_NETWORK=isolated needs the sandbox listener's socket: \(problem); choose a shorter NETCLODE_DATA_DIR")
         }
         maxConcurrentStarts = try Self.parseCount(settings["NETCLODE_MAX_CONCURRENT_STARTS"], name: "NETCLODE_MAX_CONCURRENT_STARTS",
                                                   range: 1...1024, default: Self.defaultMaxConcurrentStarts)
@@ -77,6 +93,20 @@ public struct ControlPlaneSettings: Sendable {
                                               range: 0...100_000, default: Self.defaultMaxQueuedStarts)
         runs = try RunSettings(settings: settings)
         credentialMode = try CredentialMode(settings["NETCLODE_CREDENTIAL_MODE"], source: "NETCLODE_CREDENTIAL_MODE", fallback: .proxy)
+    }
+
+    /// The control plane's sandbox listener: a Unix socket in the data directory that serves only
+    /// what sandboxes need (``ControlPlaneServer/sandboxRouteGroups``), bound into sandboxes on an
+    /// isolated network.
+    public var sandboxSocketPath: String {
+        dataDirectory.appendingPathComponent("run", isDirectory: true).appendingPathComponent("sandbox.sock").path
+    }
+
+    /// What `netclode serve` and `netclode dev` print among their ready lines (not only in the
+    /// log): a sandbox that is not isolated must not go unnoticed.
+    public var readyWarnings: [String] {
+        guard sandbox == .none else { return [] }
+        return ["WARNING: sandboxes are NOT isolated (NETCLODE_SANDBOX=none): their processes run as this user on the host's network and can read the data directory, the database and the GitHub App private key"]
     }
 
     /// Whether only this machine can reach the listen address (`127.0.0.0/8`, `::1`, `localhost`).
@@ -135,7 +165,7 @@ public struct ControlPlaneSettings: Sendable {
 extension ControlPlaneSettings: CustomStringConvertible, CustomDebugStringConvertible {
     public var description: String {
         "ControlPlaneSettings(listen: \(host):\(port), dataDirectory: \(dataDirectory.path), database: \(databasePath), "
-            + "apiToken: <redacted>, sandbox: \(sandbox), logLevel: \(logLevel), maxConcurrentStarts: \(maxConcurrentStarts), maxQueuedStarts: \(maxQueuedStarts), agentCommand: \(runs.agentCommand?.description ?? "none"))"
+            + "apiToken: <redacted>, sandbox: \(sandbox), sandboxNetwork: \(sandboxNetwork?.rawValue ?? "per session"), egressAllow: \(egressAllow), logLevel: \(logLevel), maxConcurrentStarts: \(maxConcurrentStarts), maxQueuedStarts: \(maxQueuedStarts), agentCommand: \(runs.agentCommand?.description ?? "none"))"
     }
 
     public var debugDescription: String { description }

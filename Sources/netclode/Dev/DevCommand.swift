@@ -62,7 +62,8 @@ struct DevCommand: AsyncParsableCommand {
                 try ClientContext(server: url.absoluteString, token: devFile.apiToken, source: "netclode dev (\(layout.root.path))")
                     .save(to: contextURL)
                 let resumed = await prepared.controlPlane.manager.statusCounts().filter { $0.key != .deleted }.values.reduce(0, +)
-                DevWelcome(devFile: devFile, layout: layout, contextFile: contextURL, resumedSessions: resumed).print()
+                DevWelcome(devFile: devFile, layout: layout, contextFile: contextURL, resumedSessions: resumed,
+                           warnings: prepared.controlPlane.settings.readyWarnings).print()
             } catch {
                 logger.error("cannot write \(layout.devFile.path) or \(contextURL.path): \(error)")
             }

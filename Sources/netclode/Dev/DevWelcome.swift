@@ -7,10 +7,13 @@ struct DevWelcome {
     let layout: DevLayout
     let contextFile: URL
     let resumedSessions: Int
+    /// ``ControlPlaneSettings/readyWarnings``: printed right after the ready line.
+    var warnings: [String] = []
 
     var text: String {
         var lines = [
             "Netclode control plane listening on \(devFile.controlPlaneURL)",
+        ] + warnings + [
             "",
             "Netclode dev is ready: everything runs in this process, on loopback.",
             "  control plane  \(devFile.controlPlaneURL)",
