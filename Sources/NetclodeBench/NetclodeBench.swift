@@ -28,6 +28,7 @@ struct NetclodeBench: AsyncParsableCommand {
         case appendRate = "append-rate"
         case restart
         case runOutput = "run-output"
+        case gitProxy = "git-proxy"
 
         func run(_ context: BenchContext) async throws -> [ResultRow] {
             switch self {
@@ -40,6 +41,7 @@ struct NetclodeBench: AsyncParsableCommand {
             case .appendRate: return try await AppendRateScenario(context: context).run()
             case .restart: return try await RestartScenario(context: context).run()
             case .runOutput: return try await RunOutputScenario(context: context).run()
+            case .gitProxy: return try await GitProxyScenario(context: context).run()
             }
         }
     }

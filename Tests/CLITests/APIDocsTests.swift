@@ -22,6 +22,7 @@ struct APIDocsTests {
                 #""kind":"repo_clone""#, #""type":"session.updated""#,                       // WatchSession
                 "Add tests and usage",                                                       // Exec
                 #""applied":true"#,                                                          // UpdateRepoAccess
+                #""pushPolicy":{"branches":["netclode/*"],"allowForcePush":false,"allowDelete":true}"#, // UpdatePushPolicy
                 #"/other-org/tools.git"],"#,                                                  // UpdateRepos
                 #""status":"paused""#,                                                       // PauseSession
                 #""status":"deleted""#,                                                      // DeleteSession

@@ -136,6 +136,28 @@ struct GitProxyTests {
         }
     }
 
+    /// A push over git's 1 MiB post buffer (a `0000` probe, then a chunked body) goes through,
+    /// both streamed (a new branch) and spooled for the fast-forward check (the default branch);
+    /// a read-only session's large push gets the readable refusal too.
+    @Test func largePushesThroughTheProxy() async throws {
+        try await SessionsFixture.with { fixture in
+            let id = try await session(fixture)
+            let pushed = try await push(fixture, id, """
+                head -c 3000000 /dev/urandom > big.bin && git add big.bin && git commit -qm big \
+                  && git push origin HEAD:refs/heads/big 2>&1 && git push origin HEAD:refs/heads/main 2>&1 && git rev-parse HEAD
+                """)
+            #expect(pushed.exitCode == 0, "\(pushed.stdout)")
+            let head = pushed.stdout.split(separator: "\n").last.map(String.init) ?? ""
+            let refs = try await forgeRefs(fixture, "demo/hello")
+            #expect(refs.contains("\(head) refs/heads/big") && refs.contains("\(head) refs/heads/main"), "\(refs)")
+
+            _ = try await fixture.api.updateRepoAccess(id, "read")
+            let refused = try await push(fixture, id, "head -c 2000000 /dev/urandom > big2.bin && git add big2.bin && git commit -qm big2 && git push origin HEAD:refs/heads/big2 2>&1")
+            #expect(refused.exitCode != 0 && refused.stdout.contains("netclode session access \(id) write"), "\(refused.stdout)")
+            #expect(try await forgeRefs(fixture, "demo/hello") == refs)
+        }
+    }
+
     /// A read-only session's push is refused by the proxy with the fix in git's output; write access
     /// applies to the next push with no message to the sandbox.
     @Test func readOnlyPushNamesTheFix() async throws {

@@ -25,7 +25,8 @@ struct ManagerFixture {
             let github = try GitHubAccess.load(settings: EnvironmentSettings(ControlPlaneProcess.githubEnvironment(for: forge)), logger: logger)
             let store = try await SQLiteSessionStore.open(path: directory.url.appendingPathComponent("netclode.sqlite").path, logger: logger)
             let runtime = ScriptedRuntime(root: directory.url)
-            var managerOptions = SessionManager.Options(agentExecutable: "/bin/true")
+            // These suites script the token-mode agent protocol (credentials handed over, acknowledged).
+            var managerOptions = SessionManager.Options(agentExecutable: "/bin/true", credentialMode: .token)
             options(&managerOptions)
             let manager = SessionManager(store: store, runtime: runtime, github: github, options: managerOptions, logger: logger)
             try await manager.start(controlPlaneURL: URL(string: "http://127.0.0.1:9")!)
