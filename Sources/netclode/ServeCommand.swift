@@ -12,6 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Settings come from flags, then the environment, then a .env file in the working directory:
             NETCLODE_LISTEN, NETCLODE_DATA_DIR, NETCLODE_DATABASE, NETCLODE_API_TOKEN (required), NETCLODE_SANDBOX, NETCLODE_LOG_LEVEL,
+            NETCLODE_CREDENTIAL_MODE (proxy, the default: no token in sandboxes, git through the git proxy; or token),
             NETCLODE_SANDBOX_NETWORK (isolated or host), NETCLODE_EGRESS_ALLOW (host globs an isolated sandbox may reach),
             NETCLODE_MAX_CONCURRENT_STARTS (sandboxes starting at once, default 8; more wait in a queue),
             NETCLODE_MAX_QUEUED_STARTS (starts that may wait, default 64; beyond that CreateSession fails with

@@ -146,4 +146,27 @@ struct ReposAndAccessCommandTests {
             #expect(nothing.exitCode == 64, "\(nothing.transcript)")
         }
     }
+
+    @Test("session create takes a credential mode and a push policy; session policy replaces it; get shows both")
+    func credentialModeAndPolicy() async throws {
+        try await Self.withServer { _, cli in
+            let created = try await cli.run(["session", "create", "--repo", "demo/hello", "--access", "write", "--credential-mode", "proxy",
+                                             "--push-branch", "netclode/*", "--allow-force-push", "false", "--json"])
+            try #require(created.exitCode == 0, "\(created.transcript)")
+            let session = try Netclode_V1_CreateSessionResponse(jsonString: created.stdout).session
+            #expect(session.credentialMode == "proxy" && session.pushPolicy.branches == ["netclode/*"] && !session.pushPolicy.allowForcePush)
+
+            let shown = try await cli.run(["session", "get", session.id])
+            #expect(shown.stdout.contains("Git:      through the control plane's git proxy"), "\(shown.transcript)")
+            #expect(shown.stdout.contains("Push:     branches matching netclode/*; no force pushes, deletions allowed"), "\(shown.transcript)")
+
+            let reset = try await cli.run(["session", "policy", session.id])
+            #expect(reset.exitCode == 0 && reset.stdout.contains("may push any branch; force pushes allowed"), "\(reset.transcript)")
+            let bad = try await cli.run(["session", "policy", session.id, "--push-branch", "has space"])
+            #expect(bad.exitCode == 1 && bad.stderr.contains("\"has space\" is not a branch name glob"), "\(bad.transcript)")
+
+            let token = try await cli.run(["session", "create", "--repo", "demo/hello", "--credential-mode", "token", "--push-branch", "x"])
+            #expect(token.exitCode == 1 && token.stderr.contains("pushPolicy needs credentialMode \"proxy\""), "\(token.transcript)")
+        }
+    }
 }
