@@ -22,7 +22,8 @@ public struct TestNetAddress: Sendable {
             let address = "198.51.100.\(Int.random(in: 10...250))"
             let result = try await Command.run(ip, ["addr", "add", "\(address)/32", "dev", "lo"])
             if result.succeeded { return TestNetAddress(address: address) }
-            if !result.stderr.contains("exists") {
+            // Taken by a test running at the same time (or left by a killed run): try another.
+            if !result.stderr.contains("exists") && !result.stderr.contains("already assigned") {
                 throw TestNetAddressError("ip addr add \(address)/32 dev lo failed: \(result.stderr)")
             }
         }

@@ -76,8 +76,12 @@ public enum CredentialHelperClient {
 
     /// One exchange with the agent: `input` is git's request text, the result the helper's answer
     /// text (empty when the agent has no credential for the request).
+    ///
+    /// The agent answers from memory in milliseconds; the deadline only keeps git from hanging on
+    /// an agent that is gone, so it is generous enough for a machine under heavy load (git itself
+    /// would wait for its helper forever).
     public static func request(operation: String, input: String, socketPath: String,
-                               timeout: Duration = .seconds(10)) async throws -> String {
+                               timeout: Duration = .seconds(30)) async throws -> String {
         let request = GitCredentialMessage.parse(input)
         let payload = CredentialWire.encodeRequest(operation: operation, request: request)
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
