@@ -45,15 +45,16 @@ struct GitProxyTests {
     }
 
     /// Everything the sandbox can see in proxy mode holds no installation token: the environment and
-    /// command line of every process it can read, its files, git's configuration, the credential
-    /// helper's answers, and the session's events. The repository still clones and fetches.
+    /// command line of every process it can read, its files (home, workspace, /tmp, /etc, /run),
+    /// git's configuration, the credential helper's answers, and the session's events. The
+    /// repository still clones and fetches.
     @Test func noTokenEntersTheSandbox() async throws {
         try await SessionsFixture.with { fixture in
             let id = try await session(fixture, repos: ["demo/hello", "demo/widgets"])
             let scan = try await push(fixture, id, """
                 for f in /proc/[0-9]*/environ /proc/[0-9]*/cmdline; do cat "$f" 2>/dev/null | tr '\\0' '\\n'; done
                 env; cat "$HOME/.gitconfig"; git config --list --show-origin
-                p=gh; grep -rIl "${p}s_" "$HOME" "$PWD" /tmp 2>/dev/null | sed 's/^/FILE:/'
+                p=gh; grep -rIl "${p}s_" "$HOME" "$PWD" /tmp /etc /run 2>/dev/null | sed 's/^/FILE:/'
                 printf 'protocol=%s\\nhost=%s\\npath=demo/hello.git\\n\\n' "$(git config remote.origin.url | cut -d: -f1)" "$(git config remote.origin.url | cut -d/ -f3)" | git credential fill 2>&1
                 git -C demo__hello fetch -q origin && echo FETCHED
                 git -C demo__hello config remote.origin.url
@@ -203,6 +204,30 @@ struct GitProxyTests {
             #expect(try await status(header) == 403, "the resumed sandbox has a new credential")
             let fetch = try await push(fixture, id, "git fetch -q origin && echo ok")
             #expect(fetch.stdout == "ok\n", "\(fetch.stderr)")
+        }
+    }
+
+    /// Repositories added mid-session are cloned through the proxy at once; a removed one is "not
+    /// found" to the session's git from the next request.
+    @Test func updateReposThroughTheProxy() async throws {
+        try await SessionsFixture.with { fixture in
+            let id = try await session(fixture)
+            let added: Netclode_V1_UpdateReposResponse = try await fixture.call("UpdateRepos", Netclode_V1_UpdateReposRequest.with {
+                $0.sessionID = id
+                $0.add = ["demo/widgets"]
+            })
+            #expect(added.applied)
+            let clone = try await fixture.watch(id) { items in
+                items.contains { $0.event.kind == "repo_clone" && $0.event.repo.contains("demo/widgets") && ["done", "error"].contains($0.event.stage) }
+            }
+            let done = clone.last { $0.event.kind == "repo_clone" && $0.event.repo.contains("demo/widgets") }?.event
+            #expect(done?.stage == "done", "\(done?.message ?? "")")
+            let _: Netclode_V1_UpdateReposResponse = try await fixture.call("UpdateRepos", Netclode_V1_UpdateReposRequest.with {
+                $0.sessionID = id
+                $0.remove = ["demo/widgets"]
+            })
+            let fetch = try await push(fixture, id, "git -C demo__widgets fetch -q origin 2>&1; git fetch -q origin && echo root-ok")
+            #expect(fetch.stdout.contains("not found") && fetch.stdout.contains("root-ok"), "\(fetch.stdout)")
         }
     }
 

@@ -275,13 +275,11 @@ struct GitProxy: Sendable {
     private enum Refusal: Error {
         case unauthenticated(String)
         case notFound(String)
-        case unavailable(String)
 
         var response: Response {
             switch self {
             case .unauthenticated(let message): GitProxy.text(.forbidden, "Netclode: \(message)")
             case .notFound(let message): GitProxy.text(.notFound, message)
-            case .unavailable(let message): GitProxy.text(.serviceUnavailable, "Netclode: \(message)")
             }
         }
     }
@@ -297,11 +295,8 @@ struct GitProxy: Sendable {
         do {
             return .success(try await manager.gitProxyGrant(credential: credential, owner: owner, name: name))
         } catch {
-            switch error {
-            case .notFound: return .failure(.notFound("Repository not found."))
-            case .unavailable(let message): return .failure(.unavailable(message))
-            default: return .failure(.unauthenticated(error.message))
-            }
+            if case .notFound = error { return .failure(.notFound("Repository not found.")) }
+            return .failure(.unauthenticated(error.message))
         }
     }
 

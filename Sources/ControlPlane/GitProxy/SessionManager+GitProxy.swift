@@ -28,14 +28,15 @@ extension SessionManager {
         else {
             throw .unauthenticated("this git proxy credential is not valid (the session is paused, deleted, or it belongs to an earlier sandbox)")
         }
+        // The session's current tokens say which repositories it has: they cover the new set as
+        // soon as an UpdateRepos commits them (before the record is saved, while the agent already
+        // clones), and no longer cover a removed repository.
         let wanted = "\(owner)/\(name)".lowercased()
-        guard let repository = try storedRepositories(record).first(where: { $0.key == wanted }) else {
-            throw .notFound("Repository not found: \(owner)/\(name) is not a repository of session \(id)")
-        }
-        guard let broker = github.broker,
-              let token = await broker.tokens(for: id).first(where: { $0.repositories.contains { $0.key == wanted } })
+        let tokens = await github.broker?.tokens(for: id) ?? []
+        guard let token = tokens.first(where: { $0.repositories.contains { $0.key == wanted } }),
+              let repository = token.repositories.first(where: { $0.key == wanted })
         else {
-            throw .unavailable("session \(id) holds no token for \(repository.fullName) right now; try again")
+            throw .notFound("Repository not found: \(owner)/\(name) is not a repository of session \(id)")
         }
         return GitProxyGrant(sessionID: id, repository: repository, token: token, access: token.access,
                              policy: PushPolicy(record: record.pushPolicy))
