@@ -159,6 +159,21 @@ struct GitProxyTests {
         }
     }
 
+    /// With `NETCLODE_SANDBOX_NETWORK=host` a proxy session's git reaches the proxy on the API port
+    /// (the same routes as the sandbox listener's), still with no token in the sandbox.
+    @Test func proxyOnTheHostNetwork() async throws {
+        try await SessionsFixture.with(environment: ["NETCLODE_SANDBOX_NETWORK": "host"]) { fixture in
+            let id = try await session(fixture)
+            let result = try await push(fixture, id, """
+                git config --get-regexp '^url\\.' | cut -d' ' -f1; git commit -q --allow-empty -m host \
+                  && git push -q origin HEAD:refs/heads/host-network && echo pushed; env | grep -c GITHUB_TOKEN
+                """)
+            #expect(result.stdout.contains("url.\(fixture.controlPlane.baseURL.absoluteString)/git/.insteadof"), "\(result.stdout)")
+            #expect(result.stdout.contains("pushed\n0\n"), "\(result.stdout) \(result.stderr)")
+            #expect(try await forgeRefs(fixture, "demo/hello").contains("refs/heads/host-network"))
+        }
+    }
+
     /// A read-only session's push is refused by the proxy with the fix in git's output; write access
     /// applies to the next push with no message to the sandbox.
     @Test func readOnlyPushNamesTheFix() async throws {
