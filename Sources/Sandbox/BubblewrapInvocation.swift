@@ -10,6 +10,9 @@
 ///   shares no SysV IPC and cannot inject input into the control plane's terminal (TIOCSTI).
 /// - `--unshare-user --uid 1000 --gid 1000`: the process runs as the unprivileged
 ///   ``SandboxUser`` in its own user namespace, even when the control plane runs as root.
+/// - `--disable-userns` when this bwrap has it (0.8+): nothing in the sandbox can make a user
+///   namespace of its own, which would hand it every capability inside and the kernel code that
+///   only root could reach (a common way out of sandboxes).
 /// - `--cap-drop ALL`: when the control plane runs as root, bwrap would otherwise hand the
 ///   sandbox every capability, and e.g. `CAP_DAC_READ_SEARCH` (`open_by_handle_at`) can reach
 ///   files outside the bind mounts on the same filesystem.
@@ -55,6 +58,8 @@ struct BubblewrapInvocation: Sendable, Equatable {
     var executable: String
     var executableArguments: [String]
     var network: SandboxNetwork
+    /// Whether to pass `--disable-userns` (see ``BubblewrapFeatures``).
+    var disableUserNamespaces = false
 
     /// Everything after `bwrap` on the command line.
     var arguments: [String] {
@@ -64,6 +69,9 @@ struct BubblewrapInvocation: Sendable, Equatable {
             "--unshare-pid",
             "--unshare-ipc",
         ]
+        if disableUserNamespaces {
+            result.append("--disable-userns")
+        }
         if network == .isolated {
             result.append("--unshare-net")
         }
@@ -96,6 +104,7 @@ struct BubblewrapInvocation: Sendable, Equatable {
         libraryDirectories: [String],
         runtimeFiles: RuntimeFiles,
         network: SandboxNetwork,
+        disableUserNamespaces: Bool = false,
         symlinkTarget: (String) -> String? = HostPath.symlinkTarget,
         canonical: (String) -> String = HostPath.canonical
     ) -> BubblewrapInvocation {
@@ -164,7 +173,8 @@ struct BubblewrapInvocation: Sendable, Equatable {
         mounts.append(SandboxMount(kind: .readWrite, source: sessionDirectory, destination: sessionDirectory))
 
         return BubblewrapInvocation(mounts: mounts, workingDirectory: workspace,
-                                    executable: executable, executableArguments: arguments, network: network)
+                                    executable: executable, executableArguments: arguments, network: network,
+                                    disableUserNamespaces: disableUserNamespaces)
     }
 
     private static func isVisible(_ path: String, in visible: [String]) -> Bool {

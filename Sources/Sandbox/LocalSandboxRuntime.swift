@@ -53,6 +53,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
     private var exitHandler: (@Sendable (String, Int32) async -> Void)?
     private var egressHandler: (@Sendable (EgressRefusal) async -> Void)?
     private var libraryDirectories: [String: [String]] = [:]
+    private var bwrapFeatures: BubblewrapFeatures?
     private var nextGeneration: UInt64 = 0
     /// stop() calls waiting for a start in progress to finish, by session.
     private var stopsWaitingForStart: [String: [CheckedContinuation<Void, Never>]] = [:]
@@ -187,7 +188,8 @@ public actor LocalSandboxRuntime: SandboxRuntime {
                     executable: spec.executable, arguments: spec.arguments,
                     sessionDirectory: directory.path, workspace: workspace.path,
                     libraryDirectories: await libraryDirectories(of: spec.executable),
-                    runtimeFiles: files, network: spec.network)
+                    runtimeFiles: files, network: spec.network,
+                    disableUserNamespaces: await features(of: bwrapPath).disableUserNamespaces)
                 try ExposureCheck.verify(
                     mounts: invocation.mounts, sessionDirectory: directory.path,
                     sessionsRoot: sessionsDirectory.path, dataDirectory: dataDirectory.path,
@@ -507,6 +509,17 @@ public actor LocalSandboxRuntime: SandboxRuntime {
     }
 
     /// `ldd`'s answer for `executable`, asked once per executable.
+    /// What the installed bwrap supports, asked once.
+    private func features(of bwrap: String) async -> BubblewrapFeatures {
+        if let bwrapFeatures { return bwrapFeatures }
+        let features = await BubblewrapFeatures.probe(bwrap)
+        if !features.disableUserNamespaces {
+            logger.warning("this bwrap has no --disable-userns (bubblewrap 0.8+): sandboxes can create user namespaces of their own")
+        }
+        bwrapFeatures = features
+        return features
+    }
+
     private func libraryDirectories(of executable: String) async -> [String] {
         if let cached = libraryDirectories[executable] { return cached }
         let directories = await SharedLibraries.directories(of: executable)

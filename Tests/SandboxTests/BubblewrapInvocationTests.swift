@@ -50,6 +50,10 @@ struct BubblewrapInvocationTests {
             #expect(arguments.contains(flag), "\(flag) missing")
         }
         #expect(find(arguments, "--cap-drop", "ALL") != nil)
+        #expect(!arguments.contains("--disable-userns"), "only when this bwrap has it")
+        var withFeature = Self.invocation()
+        withFeature.disableUserNamespaces = true
+        #expect(withFeature.arguments.contains("--disable-userns"))
         #expect(find(arguments, "--proc", "/proc") != nil)
         #expect(find(arguments, "--dev", "/dev") != nil)
         #expect(find(arguments, "--tmpfs", "/tmp") != nil)

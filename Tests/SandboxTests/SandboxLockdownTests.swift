@@ -25,6 +25,7 @@ struct SandboxLockdownTests {
                 cat /etc/passwd > passwd.txt
                 echo written > mine.txt
                 git --version > git.txt 2>&1
+                if unshare -U true 2>/dev/null; then echo CREATED; else echo REFUSED; fi > userns.txt
                 """))
             #expect(try await fixture.waitForExit("user") == 0, "log:\n\(fixture.log(of: "user"))")
             let workspace = info.workspace
@@ -40,6 +41,9 @@ struct SandboxLockdownTests {
             let passwd = try fixture.read(workspace.appendingPathComponent("passwd.txt"))
             #expect(passwd == SandboxUser.passwd(home: info.home.path))
             #expect(try fixture.read(workspace.appendingPathComponent("git.txt")).hasPrefix("git version"))
+            if await BubblewrapFeatures.probe(try #require(BubblewrapLocator.find(searchPath: nil))).disableUserNamespaces {
+                #expect(try fixture.read(workspace.appendingPathComponent("userns.txt")) == "REFUSED\n", "no nested user namespace (--disable-userns)")
+            }
             // Written as the sandbox user, owned by the host user that started bwrap.
             let attributes = try FileManager.default.attributesOfItem(atPath: workspace.appendingPathComponent("mine.txt").path)
             #expect((attributes[.ownerAccountID] as? NSNumber)?.uint32Value == geteuid())
