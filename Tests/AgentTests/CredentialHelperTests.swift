@@ -60,7 +60,7 @@ struct CredentialHelperTests {
         #expect(await get("github.com", "other/tool.git") == nil, "update replaces every earlier credential")
     }
 
-    /// The production helper gives the agent 10 s; 50 helpers at once on a loaded 2-core CI can
+    /// The production helper gives the agent 30 s; 50 helpers at once on a loaded 2-core CI can
     /// take longer than that to be scheduled, which says nothing about the socket.
     static let loadedTimeout: Duration = .seconds(60)
 
@@ -69,7 +69,7 @@ struct CredentialHelperTests {
         try await TemporaryDirectory.with(prefix: "netclode-sock") { directory in
             let socketPath = directory.url.appendingPathComponent("home/.netclode/agent.sock").path
             let store = CredentialStore(Self.credentials)
-            let server = try await CredentialServer.start(socketPath: socketPath, store: store)
+            let server = try await CredentialServer.start(socketPath: socketPath, store: store, requestTimeout: Self.loadedTimeout)
 
             let socketMode = try FileManager.default.attributesOfItem(atPath: socketPath)[.posixPermissions] as? Int
             let directoryMode = try FileManager.default.attributesOfItem(atPath: (socketPath as NSString).deletingLastPathComponent)[.posixPermissions] as? Int

@@ -25,11 +25,15 @@ public final class CredentialServer: Sendable {
 
     /// Binds `socketPath` (replacing a stale socket file left by an earlier agent) and starts
     /// answering. Missing parent directories are created with mode `0700`.
+    ///
+    /// `requestTimeout` drops a client that never finishes its request; it matches the helper's
+    /// own deadline, so a loaded machine that is slow to schedule the exchange is not mistaken
+    /// for a silent client (which would get an empty answer, i.e. no credentials).
     public static func start(
         socketPath: String,
         store: CredentialStore,
         logger: Logger = Logger(label: "netclode.agent.credentials"),
-        requestTimeout: Duration = .seconds(10),
+        requestTimeout: Duration = .seconds(30),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> CredentialServer {
         let directory = (socketPath as NSString).deletingLastPathComponent

@@ -43,12 +43,14 @@ extension SessionManager {
     }
 
     /// Records a push through the proxy as a `git_push` event: the audit trail of what the
-    /// session's agent did to GitHub.
+    /// session's agent did to GitHub. The log line is always written; the event comes out of the
+    /// session's report budget (``ReportBudget``), since the sandbox decides how often it pushes.
     func recordPush(_ audit: PushAudit, sessionID: String) async {
         sessionLogger(sessionID).info("git push through the proxy", metadata: [
             "repo": "\(audit.repository)", "outcome": "\(audit.outcome.rawValue)", "refs": "\(audit.refs.count)",
             "token": "\(audit.tokenFingerprint)",
         ])
+        guard reportBudgets[sessionID, default: ReportBudget()].take() else { return }
         try? await record(audit.event, for: sessionID)
     }
 
