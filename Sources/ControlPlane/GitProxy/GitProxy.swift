@@ -121,6 +121,8 @@ struct GitProxy: Sendable {
         var reasons = refusals(push, policy: policy, defaultBranch: defaultBranch) { ancestryRefs.contains($0) ? true : nil }
         if reasons.isEmpty && !ancestryRefs.isEmpty {
             let spool = spoolDirectory.appendingPathComponent("push-\(UUID().uuidString)")
+            // Removed when this returns: by then the upstream request has read the file (GitHub
+            // answers a push only once it has it all), and an open descriptor outlives the name.
             defer { try? FileManager.default.removeItem(at: spool) }
             try FileManager.default.createDirectory(at: spoolDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let length = try await body.spool(to: spool)
