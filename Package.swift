@@ -8,7 +8,7 @@
 //   ConnectRPC    – the Connect protocol: server routes on Hummingbird, client on async-http-client;
 //                   gzip through the system zlib (CZlib), HTTP/1.1 and h2c on one port.
 //   NetclodeProto – Swift generated from proto/netclode/v1 (committed; see its README).
-//   Storage       – the SessionStore protocol and its SQLite implementation.
+//   Storage       – the SessionStore protocol and its SQLite and PostgreSQL implementations.
 //   Sandbox       – the SandboxRuntime protocol and its bubblewrap (local) implementation, with the
 //                   egress proxy of sandboxes on an isolated network.
 //   SocketRelay   – byte relays between sockets (swift-nio): the agent's loopback forwarders and the
@@ -50,6 +50,7 @@ extension Target.Dependency {
     static let systemPackage = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
     static let swiftProtobuf = Target.Dependency.product(name: "SwiftProtobuf", package: "swift-protobuf")
     static let sqliteNIO = Target.Dependency.product(name: "SQLiteNIO", package: "sqlite-nio")
+    static let postgresNIO = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
     static let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
     static let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
     static let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
@@ -81,6 +82,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -114,7 +116,7 @@ let package = Package(
         ),
         .target(
             name: "Storage",
-            dependencies: [.sqliteNIO, .nioCore, .logging],
+            dependencies: [.sqliteNIO, .postgresNIO, .nioCore, .logging],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -194,7 +196,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "TestSupport"],
+            dependencies: ["Storage", "TestSupport", .postgresNIO],
             swiftSettings: swiftSettings
         ),
         .testTarget(

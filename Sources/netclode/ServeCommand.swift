@@ -11,7 +11,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the control plane: the Connect API, the session store and the local sandboxes.",
         discussion: """
             Settings come from flags, then the environment, then a .env file in the working directory:
-            NETCLODE_LISTEN, NETCLODE_DATA_DIR, NETCLODE_DATABASE, NETCLODE_API_TOKEN (required), NETCLODE_SANDBOX, NETCLODE_LOG_LEVEL,
+            NETCLODE_LISTEN, NETCLODE_DATA_DIR, NETCLODE_DATABASE (SQLite file) or NETCLODE_DATABASE_URL (postgres://...),
+            NETCLODE_API_TOKEN (required), NETCLODE_SANDBOX, NETCLODE_LOG_LEVEL,
             NETCLODE_CREDENTIAL_MODE (proxy, the default: no token in sandboxes, git through the git proxy; or token),
             NETCLODE_SANDBOX_NETWORK (isolated or host), NETCLODE_EGRESS_ALLOW (host globs an isolated sandbox may reach),
             NETCLODE_MAX_CONCURRENT_STARTS (sandboxes starting at once, default 8; more wait in a queue),

@@ -7,9 +7,9 @@ import TestSupport
 /// events and other sessions are never touched.
 @Suite("Capped events")
 struct CappedEventTests {
-    @Test("dropping frees the oldest capped events until enough bytes went, and nothing else")
-    func dropOldestFirst() async throws {
-        try await withStore { store, _ in
+    @Test("dropping frees the oldest capped events until enough bytes went, and nothing else", arguments: StoreKind.allCases)
+    func dropOldestFirst(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
             try await store.insertSession(sampleSession(id: "s"))
             try await store.insertSession(sampleSession(id: "other"))
             var capped: [Int64] = []
@@ -40,9 +40,9 @@ struct CappedEventTests {
 
 @Suite("Batched appends")
 struct BatchedAppendTests {
-    @Test("a batch is stored in order with ascending cursors, counted as capped, and refused whole for an unknown session")
-    func batchInOrder() async throws {
-        try await withStore { store, _ in
+    @Test("a batch is stored in order with ascending cursors, counted as capped, and refused whole for an unknown session", arguments: StoreKind.allCases)
+    func batchInOrder(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
             try await store.insertSession(sampleSession(id: "s"))
             let first = try await store.appendEvent(sessionID: "s", payload: [0], at: msDate(1))
             let payloads = (1...50).map { [UInt8($0), 7, 7] }

@@ -5,9 +5,9 @@ import TestSupport
 
 @Suite("Events")
 struct EventTests {
-    @Test("cursors increase strictly across sessions")
-    func cursorsAcrossSessions() async throws {
-        try await withStore { store, _ in
+    @Test("cursors increase strictly across sessions", arguments: StoreKind.allCases)
+    func cursorsAcrossSessions(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
             try await store.insertSession(sampleSession(id: "a"))
             try await store.insertSession(sampleSession(id: "b"))
             var cursors: [Int64] = []
@@ -28,9 +28,9 @@ struct EventTests {
         }
     }
 
-    @Test("paging with after:limit: returns exactly the next rows")
-    func paging() async throws {
-        try await withStore { store, _ in
+    @Test("paging with after:limit: returns exactly the next rows", arguments: StoreKind.allCases)
+    func paging(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
             try await store.insertSession(sampleSession(id: "p"))
             try await store.insertSession(sampleSession(id: "noise"))
             var expected: [StoredEvent] = []
@@ -62,9 +62,9 @@ struct EventTests {
         }
     }
 
-    @Test("deleting a session removes its events and only its events; cursors are not reused")
-    func deleteCascades() async throws {
-        try await withStore { store, _ in
+    @Test("deleting a session removes its events and only its events; cursors are not reused", arguments: StoreKind.allCases)
+    func deleteCascades(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
             try await store.insertSession(sampleSession(id: "gone"))
             try await store.insertSession(sampleSession(id: "kept"))
             let kept = try await store.appendEvent(sessionID: "kept", payload: [1], at: msDate(1))
@@ -82,18 +82,18 @@ struct EventTests {
         }
     }
 
-    @Test("appending to a missing session fails with notFound")
-    func appendToMissingSession() async throws {
-        try await withStore { store, _ in
+    @Test("appending to a missing session fails with notFound", arguments: StoreKind.allCases)
+    func appendToMissingSession(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
             await #expect(throws: StorageError.notFound("nobody")) {
                 _ = try await store.appendEvent(sessionID: "nobody", payload: [1, 2, 3], at: Date())
             }
         }
     }
 
-    @Test("payloads with every byte value, and empty payloads, round-trip")
-    func arbitraryBytes() async throws {
-        try await withStore { store, _ in
+    @Test("payloads with every byte value, and empty payloads, round-trip", arguments: StoreKind.allCases)
+    func arbitraryBytes(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
             try await store.insertSession(sampleSession(id: "bytes"))
             let everyByte = (0...255).map { UInt8($0) }
             let payloads: [[UInt8]] = [everyByte, everyByte.reversed(), [], [0], [0, 0, 0], Array(repeating: 0xAB, count: 1 << 20)]
@@ -107,9 +107,9 @@ struct EventTests {
         }
     }
 
-    @Test("8 concurrent appenders × 500 events: 4,000 distinct cursors, none lost")
-    func concurrentAppenders() async throws {
-        try await withStore { store, _ in
+    @Test("8 concurrent appenders × 500 events: 4,000 distinct cursors, none lost", arguments: StoreKind.allCases)
+    func concurrentAppenders(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
             let sessions = ["even", "odd"]
             for id in sessions { try await store.insertSession(sampleSession(id: id)) }
 

@@ -5,9 +5,9 @@ import TestSupport
 
 @Suite("Sessions")
 struct SessionRecordTests {
-    @Test("insert then get returns every field")
-    func insertAndGet() async throws {
-        try await withStore { store, _ in
+    @Test("insert then get returns every field", arguments: StoreKind.allCases)
+    func insertAndGet(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
             let full = sampleSession(id: "full")
             let bare = SessionRecord(
                 id: "bare", name: "", status: "ready", repos: [], repoAccess: nil, blobless: false,
@@ -22,9 +22,9 @@ struct SessionRecordTests {
         }
     }
 
-    @Test("update replaces every field")
-    func update() async throws {
-        try await withStore { store, _ in
+    @Test("update replaces every field", arguments: StoreKind.allCases)
+    func update(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
             var session = sampleSession(id: "s1")
             try await store.insertSession(session)
 
@@ -47,9 +47,9 @@ struct SessionRecordTests {
         }
     }
 
-    @Test("inserting an existing id fails with duplicate and leaves the row alone")
-    func duplicateInsert() async throws {
-        try await withStore { store, _ in
+    @Test("inserting an existing id fails with duplicate and leaves the row alone", arguments: StoreKind.allCases)
+    func duplicateInsert(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
             let original = sampleSession(id: "dup")
             try await store.insertSession(original)
             var other = original
@@ -61,9 +61,9 @@ struct SessionRecordTests {
         }
     }
 
-    @Test("updating a missing id fails with notFound")
-    func updateMissing() async throws {
-        try await withStore { store, _ in
+    @Test("updating a missing id fails with notFound", arguments: StoreKind.allCases)
+    func updateMissing(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
             await #expect(throws: StorageError.notFound("ghost")) {
                 try await store.updateSession(sampleSession(id: "ghost"))
             }
@@ -72,9 +72,9 @@ struct SessionRecordTests {
         }
     }
 
-    @Test("list is ordered by createdAt, then id")
-    func listOrder() async throws {
-        try await withStore { store, _ in
+    @Test("list is ordered by createdAt, then id", arguments: StoreKind.allCases)
+    func listOrder(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
             let records = [
                 sampleSession(id: "c", createdAt: msDate(2_000)),
                 sampleSession(id: "b", createdAt: msDate(1_000)),
@@ -88,9 +88,9 @@ struct SessionRecordTests {
         }
     }
 
-    @Test("delete removes the session; deleting a missing one is not an error")
-    func delete() async throws {
-        try await withStore { store, _ in
+    @Test("delete removes the session; deleting a missing one is not an error", arguments: StoreKind.allCases)
+    func delete(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
             try await store.insertSession(sampleSession(id: "keep"))
             try await store.insertSession(sampleSession(id: "drop"))
             try await store.deleteSession(id: "drop")
@@ -101,9 +101,9 @@ struct SessionRecordTests {
         }
     }
 
-    @Test("dates are kept to the millisecond")
-    func millisecondDates() async throws {
-        try await withStore { store, _ in
+    @Test("dates are kept to the millisecond", arguments: StoreKind.allCases)
+    func millisecondDates(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
             let now = Date()
             var session = sampleSession(id: "t")
             session.createdAt = now

@@ -1,9 +1,44 @@
 import Foundation
 import Logging
+import Testing
 import TestSupport
 @testable import Storage
 
-/// A fresh store in a temporary directory, closed and removed after `body`.
+/// The two ``SessionStore`` implementations; the conformance suites run every case on both.
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+}
+
+/// A fresh, empty store of `kind`, closed (and its database removed) after `body`: a SQLite file
+/// in a temporary directory, or a throwaway PostgreSQL cluster (``PostgresServer``; the test fails
+/// when PostgreSQL is not installed: `apt-get install postgresql`).
+func withStore(
+    _ kind: StoreKind,
+    logs: LogCapture = LogCapture(),
+    _ body: (any SessionStore, TemporaryDirectory) async throws -> Void
+) async throws {
+    switch kind {
+    case .sqlite:
+        try await withStore(logs: logs) { store, directory in try await body(store, directory) }
+    case .postgres:
+        try #require(PostgresServer.isAvailable, "PostgreSQL is not installed (apt-get install postgresql)")
+        try await PostgresServer.with { server in
+            let store = try await PostgresSessionStore.open(url: server.url, logger: logs.logger())
+            do {
+                try await body(store, server.directory)
+                try await store.close()
+            } catch {
+                try? await store.close()
+                throw error
+            }
+        }
+    }
+}
+
+/// A fresh SQLite store in a temporary directory, closed and removed after `body`.
 func withStore(
     logs: LogCapture = LogCapture(),
     _ body: (SQLiteSessionStore, TemporaryDirectory) async throws -> Void

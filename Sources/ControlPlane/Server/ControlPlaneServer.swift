@@ -80,7 +80,11 @@ public struct ControlPlaneServer: Sendable {
     /// to `GitHubAccess.load` so token and GitHub API counts appear in it too.
     public static func make(settings: ControlPlaneSettings, github: GitHubAccess, agentExecutable: String, hiddenPaths: [String], logger: Logger, metrics: ServerMetrics = ServerMetrics()) async throws -> ControlPlaneServer {
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let store = try await SQLiteSessionStore.open(path: settings.databasePath, logger: logger)
+        let store: any SessionStore = if let url = settings.databaseURL {
+            try await PostgresSessionStore.open(url: url, logger: logger)
+        } else {
+            try await SQLiteSessionStore.open(path: settings.databasePath, logger: logger)
+        }
         let runtime = LocalSandboxRuntime(dataDirectory: settings.dataDirectory, isolation: settings.sandbox, hiddenPaths: hiddenPaths + [settings.databasePath], logger: logger)
         let manager = SessionManager(store: store, runtime: runtime, github: github, options: .init(
             agentExecutable: agentExecutable, maxConcurrentStarts: settings.maxConcurrentStarts, maxQueuedStarts: settings.maxQueuedStarts,

@@ -3,6 +3,7 @@ import GitHubApp
 import Logging
 import Sandbox
 import SocketRelay
+import Storage
 
 /// The control plane's own settings. Command-line flags override the environment, which overrides
 /// `.env` (the CLI passes its flags as `overrides`).
@@ -16,6 +17,9 @@ public struct ControlPlaneSettings: Sendable {
     public var port: Int
     public var dataDirectory: URL
     public var databasePath: String
+    /// `NETCLODE_DATABASE_URL` (`postgres://…`): the session store on PostgreSQL instead of the
+    /// embedded SQLite file at ``databasePath``. Never printed whole (it may hold a password).
+    public var databaseURL: String?
     public var apiToken: String
     public var sandbox: IsolationMode
     /// `NETCLODE_SANDBOX_NETWORK`: the network of every sandbox, or nil when unset (the session
@@ -65,6 +69,14 @@ public struct ControlPlaneSettings: Sendable {
         let dataPath = overrides.dataDirectory ?? settings["NETCLODE_DATA_DIR"] ?? "./.netclode"
         dataDirectory = URL(fileURLWithPath: dataPath).standardizedFileURL
         databasePath = overrides.database ?? settings["NETCLODE_DATABASE"] ?? dataDirectory.appendingPathComponent("netclode.sqlite").path
+        if let url = settings["NETCLODE_DATABASE_URL"], !url.trimmingCharacters(in: .whitespaces).isEmpty {
+            do {
+                _ = try PostgresURL(url)
+            } catch {
+                throw .invalidArgument("\(error)")
+            }
+            databaseURL = url
+        }
         guard let token = overrides.apiToken ?? settings["NETCLODE_API_TOKEN"] else {
             throw .failedPrecondition("NETCLODE_API_TOKEN is not set: every API call needs it as a bearer token. "
                 + "Create one with `export NETCLODE_API_TOKEN=$(openssl rand -hex 32)` (or put it in .env) and pass the same value to clients.")
@@ -164,7 +176,7 @@ public struct ControlPlaneSettings: Sendable {
 /// token: a bearer token never reaches a log.
 extension ControlPlaneSettings: CustomStringConvertible, CustomDebugStringConvertible {
     public var description: String {
-        "ControlPlaneSettings(listen: \(host):\(port), dataDirectory: \(dataDirectory.path), database: \(databasePath), "
+        "ControlPlaneSettings(listen: \(host):\(port), dataDirectory: \(dataDirectory.path), database: \(databaseURL.map { PostgresURL.redacted($0) } ?? databasePath), "
             + "apiToken: <redacted>, sandbox: \(sandbox), sandboxNetwork: \(sandboxNetwork?.rawValue ?? "per session"), egressAllow: \(egressAllow), logLevel: \(logLevel), maxConcurrentStarts: \(maxConcurrentStarts), maxQueuedStarts: \(maxQueuedStarts), agentCommand: \(runs.agentCommand?.description ?? "none"))"
     }
 

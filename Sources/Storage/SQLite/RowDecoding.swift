@@ -44,12 +44,7 @@ extension SQLiteRow {
 
     /// A TEXT column holding JSON.
     func json<T: Decodable>(_ name: String, as type: T.Type) throws(StorageError) -> T {
-        let text = try text(name)
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(text.utf8))
-        } catch {
-            throw .corrupt("column \(name) is not valid JSON for \(T.self): \(error)")
-        }
+        try StoredJSON.decode(try text(name), as: T.self, column: name)
     }
 
     private func mismatch(_ name: String, expected: String) -> StorageError {
@@ -57,15 +52,9 @@ extension SQLiteRow {
     }
 }
 
-/// JSON text for the array columns. Sorted keys keep the stored text stable for equal values.
+/// JSON text for the array columns, as SQLite binds it.
 enum JSONColumn {
     static func encode<T: Encodable>(_ value: T) throws(StorageError) -> SQLiteData {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do {
-            return .text(String(decoding: try encoder.encode(value), as: UTF8.self))
-        } catch {
-            throw .corrupt("cannot encode \(T.self) as JSON: \(error)")
-        }
+        .text(try StoredJSON.encode(value))
     }
 }
