@@ -98,9 +98,10 @@ struct SandboxLifecycleTests {
                 let elapsed = await ContinuousClock().measure {
                     await fixture.runtime.stop(sessionID: "quick", grace: .seconds(60))
                 }
-                // A SIGKILL would only come after the 60 s grace; anything far below means SIGTERM
-                // reached the program (the margin absorbs a loaded CI machine).
-                #expect(elapsed < .seconds(30), "SIGTERM did not reach the program; it took the SIGKILL after the grace period")
+                // A SIGKILL would only come after the 60 s grace; anything below means SIGTERM
+                // reached the program (the margin absorbs a machine loaded 25 times over: 33 s
+                // was seen with two full suites running at once on 2 cores).
+                #expect(elapsed < .seconds(50), "SIGTERM did not reach the program; it took the SIGKILL after the grace period")
                 #expect(await fixture.runtime.status(sessionID: "quick") == .notRunning)
             }
             #expect(try await waitUntilGone("sleep \(marker)"), "\(hostProcesses(containing: "sleep \(marker)"))")
