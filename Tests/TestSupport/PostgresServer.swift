@@ -30,7 +30,9 @@ public final class PostgresServer: Sendable {
 
     public static func start() async throws -> PostgresServer {
         guard let bin = binDirectory else { throw PostgresServerError("PostgreSQL is not installed (apt-get install postgresql)") }
-        let directory = try TemporaryDirectory(prefix: "netclode-pg")
+        // Under /tmp whatever TMPDIR says: the `postgres` user must be able to reach it, and the
+        // socket's path must stay under the 107 bytes a Unix socket address holds.
+        let directory = try TemporaryDirectory(prefix: "netclode-pg", in: URL(fileURLWithPath: "/tmp"))
         let data = directory.url.appendingPathComponent("data").path
         do {
             if geteuid() == 0 {

@@ -4,8 +4,9 @@ import Foundation
 public struct TemporaryDirectory: Sendable {
     public let url: URL
 
-    public init(prefix: String = "netclode-test") throws {
-        let url = FileManager.default.temporaryDirectory
+    /// A new directory in `parent` (default: the system temporary directory, `TMPDIR`).
+    public init(prefix: String = "netclode-test", in parent: URL = FileManager.default.temporaryDirectory) throws {
+        let url = parent
             .appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         self.url = url
