@@ -159,6 +159,15 @@ def steps(driver, proxy, url):
     assert exit_line == "exit 0", (exit_line, output)
     ok("access-switch-and-push")
 
+    # A prompt: the agent command's output streams into the page, then how the run ended.
+    driver.find_element(By.ID, "prompt").send_keys("hello from the browser")
+    driver.find_element(By.ID, "prompt-run").click()
+    wait(driver, lambda d: "agent got: hello from the browser" in text(d, "#prompt-output"), "the agent's first line", 120)
+    wait(driver, lambda d: text(d, "#prompt-state").startswith("finished (exit 0)"), "the run finished", 120)
+    assert text(driver, "#prompt-output").endswith("finished"), text(driver, "#prompt-output")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#events li[data-kind=agent_output]"), "the run's output in the history")
+    ok("prompt-run")
+
     # The stream drops: the page says so, an event made meanwhile arrives once on reconnect.
     before = len(driver.find_elements(By.CSS_SELECTOR, "#events li"))
     proxy.drop()

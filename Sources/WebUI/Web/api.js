@@ -12,6 +12,8 @@ export const api = {
   resume: (sessionId) => unary(sessions, "ResumeSession", { sessionId }),
   remove: (sessionId) => unary(sessions, "DeleteSession", { sessionId }),
   exec: (sessionId, command, workdir) => unary(sessions, "Exec", { sessionId, command, workdir, timeoutSeconds: 120 }),
+  runPrompt: (sessionId, prompt, onMessage) => serverStream(sessions, "RunPrompt", { sessionId, prompt }, onMessage),
+  cancelRun: (sessionId, runId) => unary(sessions, "CancelRun", { sessionId, runId }),
   listRepos: () => unary("netclode.v1.GitHubService", "ListRepos", {}),
   watch: (sessionId, afterCursor, onMessage, signal) =>
     serverStream(sessions, "WatchSession", { sessionId, afterCursor }, onMessage, { signal }),

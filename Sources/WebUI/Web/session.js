@@ -4,6 +4,7 @@
 import { api } from "./api.js";
 import { h, main, replace } from "./dom.js";
 import { repoName, summary, time, workdirOf } from "./format.js";
+import { promptBox } from "./prompt.js";
 import { connection } from "./status.js";
 import { watchSession } from "./watch.js";
 
@@ -177,6 +178,7 @@ export function renderSession(context, sessionId) {
       h("div", { class: "actions" }, pause, resume, remove),
       actionError),
     h("section", { class: "card", "aria-labelledby": "clones-title" }, h("h2", { id: "clones-title" }, "Repositories"), cloneList),
+    promptBox(sessionId, context),
     execForm,
     h("section", { class: "card", "aria-labelledby": "events-title" }, h("h2", { id: "events-title" }, "History"), events));
 
