@@ -3,7 +3,9 @@
 Usage (in the repository root, with `netclode dev` running there):
     python Tests/WebUIBrowser/screenshots.py [.netclode-dev/dev.json]
 Needs Debian's chromium and chromium-driver and Selenium (Tests/WebUIBrowser/requirements.txt).
-Creates a session `screenshot-tour` with the two demo repositories if there is none."""
+Creates a session `screenshot-tour` with the two demo repositories if there is none. Start
+`netclode dev` with NETCLODE_AGENT_COMMAND set for a prompt's output in webui-prompt.png, e.g.
+    NETCLODE_AGENT_COMMAND='["sh","-c","echo \\"Reading the repository for: $1\\"; sleep 1; echo Done.","agent","{prompt}"]'"""
 import json
 import os
 import time
@@ -68,6 +70,12 @@ def main():
         driver.find_element(By.ID, "exec-run").click()
         wait(driver, lambda d: d.find_element(By.ID, "exec-exit").text.startswith("exit "))
         shoot(driver, "webui-session.png")
+        # The prompt box, when the server has an agent command (NETCLODE_AGENT_COMMAND).
+        driver.find_element(By.ID, "prompt").send_keys("add a usage section to the README")
+        driver.find_element(By.ID, "prompt-run").click()
+        wait(driver, lambda d: d.find_element(By.ID, "prompt-state").text.startswith(("finished", "failed", "invalid", "failed_precondition")))
+        driver.execute_script("document.getElementById('prompt-form').scrollIntoView()")
+        shoot(driver, "webui-prompt.png", top=False)
         browser.viewport(driver, 375, 812)
         browser.color_scheme(driver, "dark")
         driver.get(f"{BASE}/#/s/{tour['id']}")
