@@ -143,6 +143,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The web UI: plain HTML, CSS and JavaScript modules (Web/, no build step) served by the
+        // control plane at /, with cookie sign-in for browsers. Mounted by `serve` and `dev`.
+        .target(
+            name: "WebUI",
+            dependencies: ["ControlPlane", "ConnectRPC", .hummingbird, .httpTypes, .nioCore, .crypto],
+            resources: [.copy("Web")],
+            swiftSettings: swiftSettings
+        ),
         // The API's client: typed calls, waits and reconnecting watches, for the CLI, the tests
         // and the benchmark. Knows the wire types and Connect, nothing of the server.
         .target(
@@ -152,7 +160,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "netclode",
-            dependencies: ["GitHubApp", "Forge", "ControlPlane", "Agent", "NetclodeProto", "NetclodeClient", "ConnectRPC", .argumentParser, .logging, .swiftProtobuf],
+            dependencies: ["GitHubApp", "Forge", "ControlPlane", "WebUI", "Agent", "NetclodeProto", "NetclodeClient", "ConnectRPC", .argumentParser, .logging, .swiftProtobuf],
             swiftSettings: swiftSettings
         ),
         // Benchmarks (docs/benchmarks.md): drives real `netclode` processes started through the
@@ -223,6 +231,13 @@ let package = Package(
                 "ControlPlane", "GitHubApp", "NetclodeProto", "NetclodeClient", "ConnectRPC", "TestSupport", "netclode",
                 .asyncHTTPClient, .swiftProtobuf, .nioCore, .nioHTTP1,
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The web UI: its HTTP side from Swift, and the page itself in headless Chromium (Python
+        // and Selenium, Tests/WebUIBrowser), against real `netclode serve` and `netclode dev`.
+        .testTarget(
+            name: "WebUITests",
+            dependencies: ["TestSupport", "netclode", .asyncHTTPClient, .nioCore, .nioHTTP1],
             swiftSettings: swiftSettings
         ),
         .testTarget(

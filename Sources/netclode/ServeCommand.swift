@@ -68,13 +68,14 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("\(reason.message) — sessions with repositories will be refused until it is configured")
         }
         let hidden = [environment["GITHUB_APP_PRIVATE_KEY_PATH"]].compactMap { $0 }
-        let server = try await ControlPlaneServer.make(
+        let server = WebUIMount.mount(on: try await ControlPlaneServer.make(
             settings: settings, github: github, agentExecutable: CommandLogging.executablePath, hiddenPaths: hidden, logger: logger,
             metrics: metrics
-        )
+        ), logger: logger)
         let warnings = settings.readyWarnings
         try await server.run { ready in
             let lines = ["Netclode control plane listening on \(ready.url.absoluteString)"] + warnings
+                + ["Web UI: \(ready.url.absoluteString)/ (sign in with the API token)"]
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
     }

@@ -35,8 +35,11 @@ public final class DevProcess: Sendable {
     }
 
     /// `netclode dev --data ROOT/.netclode-dev --listen 127.0.0.1:0 [extra]` in a new temporary directory.
-    public static func start(extraArguments: [String] = []) async throws -> DevProcess {
-        try await start(root: OwnedDirectory(try TemporaryDirectory(prefix: "netclode-dev")), extraArguments: extraArguments, generation: 1)
+    /// The caller's `GITHUB_*` and `NETCLODE_*` variables are not passed on; `environment` is added
+    /// (e.g. `NETCLODE_AGENT_COMMAND`).
+    public static func start(extraArguments: [String] = [], environment: [String: String] = [:]) async throws -> DevProcess {
+        try await start(root: OwnedDirectory(try TemporaryDirectory(prefix: "netclode-dev")), extraArguments: extraArguments,
+                        environment: environment, generation: 1)
     }
 
     /// A new `netclode dev` on the same directory, after ``interrupt(timeout:)``.
@@ -44,13 +47,15 @@ public final class DevProcess: Sendable {
         try await Self.start(root: owned, extraArguments: extraArguments, generation: Int(Date().timeIntervalSince1970 * 1000))
     }
 
-    private static func start(root owned: OwnedDirectory, extraArguments: [String], generation: Int) async throws -> DevProcess {
+    private static func start(root owned: OwnedDirectory, extraArguments: [String], environment extra: [String: String] = [:],
+                              generation: Int) async throws -> DevProcess {
         let root = owned.directory
         // The default name, so documentation examples that read `.netclode-dev/dev.json` run as written in ROOT.
         let data = root.url.appendingPathComponent(".netclode-dev", isDirectory: true)
         let context = root.url.appendingPathComponent("context.json")
         let logFile = root.url.appendingPathComponent("dev-\(generation).log")
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GITHUB_") && !$0.key.hasPrefix("NETCLODE_") }
+        environment.merge(extra) { _, new in new }
         environment["NETCLODE_CONTEXT"] = context.path
         let box = try ProcessBox.launch(
             binary: try ForgeProcess.netclodeBinary(),

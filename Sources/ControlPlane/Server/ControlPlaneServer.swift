@@ -38,18 +38,23 @@ public struct ControlPlaneServer: Sendable {
     /// repository never overlap (see ``AncestryMirrors``).
     let gitMirrors: AncestryMirrors
 
+    /// The web UI's signed-in browsers (cookie sessions), which the client API accepts besides
+    /// the bearer token; kept in memory, so a restart signs browsers out.
+    public let browserSignIn: BrowserSignIn
+
     /// The registry `/metrics` serves; the manager records into it.
     public var metrics: ServerMetrics { manager.metrics }
 
     /// The client API's authentication, for a mounted group that should require the API token too.
     public var apiTokenMiddleware: APITokenMiddleware<ControlPlaneRequestContext> {
-        APITokenMiddleware(token: settings.apiToken, observer: metrics)
+        APITokenMiddleware(token: settings.apiToken, signIn: browserSignIn, observer: metrics)
     }
 
     init(settings: ControlPlaneSettings, manager: SessionManager, logger: Logger) {
         self.settings = settings
         self.manager = manager
         self.logger = logger
+        self.browserSignIn = BrowserSignIn(apiToken: settings.apiToken)
         self.gitMirrors = AncestryMirrors(root: Self.gitProxyDirectory(settings).appendingPathComponent("mirrors", isDirectory: true), logger: logger)
     }
 

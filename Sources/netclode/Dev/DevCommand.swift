@@ -54,7 +54,8 @@ struct DevCommand: AsyncParsableCommand {
             throw CommandFailure(error.description)
         }
         let contextURL = ClientContext.location(settings: environment)
-        let control = DevControlPlaneService(server: prepared.controlPlane, forgeReady: prepared.forgeReady) { url in
+        let server = WebUIMount.mount(on: prepared.controlPlane, logger: logger)
+        let control = DevControlPlaneService(server: server, forgeReady: prepared.forgeReady) { url in
             do {
                 var devFile = prepared.devFile
                 devFile.controlPlaneURL = url.absoluteString
@@ -63,6 +64,7 @@ struct DevCommand: AsyncParsableCommand {
                     .save(to: contextURL)
                 let resumed = await prepared.controlPlane.manager.statusCounts().filter { $0.key != .deleted }.values.reduce(0, +)
                 DevWelcome(devFile: devFile, layout: layout, contextFile: contextURL, resumedSessions: resumed,
+                           signInLink: "\(url.absoluteString)/ui/link?code=\(server.browserSignIn.makeLink())",
                            warnings: prepared.controlPlane.settings.readyWarnings).print()
             } catch {
                 logger.error("cannot write \(layout.devFile.path) or \(contextURL.path): \(error)")

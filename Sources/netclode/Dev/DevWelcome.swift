@@ -7,6 +7,8 @@ struct DevWelcome {
     let layout: DevLayout
     let contextFile: URL
     let resumedSessions: Int
+    /// A one-time link that signs a browser in to the web UI (see `BrowserSignIn`).
+    let signInLink: String
     /// ``ControlPlaneSettings/readyWarnings``: printed right after the ready line.
     var warnings: [String] = []
 
@@ -17,6 +19,8 @@ struct DevWelcome {
             "",
             "Netclode dev is ready: everything runs in this process, on loopback.",
             "  control plane  \(devFile.controlPlaneURL)",
+            "  web UI         \(signInLink)",
+            "                 (a one-time sign-in link; later, open \(devFile.controlPlaneURL)/ and sign in with the API token)",
             "  forge          \(devFile.forgeURL)   (a local GitHub: App \(devFile.appId))",
         ]
         for installation in devFile.installations {
