@@ -274,9 +274,9 @@ struct UnaryTests {
     }
 
     @Test func transportFailuresAreUnavailable() async throws {
-        // A port nothing listens on: bind a server, note its port, stop it.
-        let port = try await TestServer.with({ _ in }) { $0.port }
-        let client = ConnectClient(baseURL: "http://127.0.0.1:\(port)/")
+        // A port nothing listens on, and nothing else can take while the test runs.
+        let closed = try ClosedPort()
+        let client = ConnectClient(baseURL: "http://127.0.0.1:\(closed.port)/")
         let started = ContinuousClock.now
         let error = await #expect(throws: ConnectError.self) {
             try await client.unary(EchoService.echo, Echo_V1_EchoRequest(), as: Echo_V1_EchoResponse.self)
@@ -287,6 +287,7 @@ struct UnaryTests {
             for try await _ in client.serverStream(EchoService.count, Echo_V1_CountRequest(), as: Echo_V1_CountResponse.self) {}
         }
         #expect(streamError?.code == .unavailable)
+        withExtendedLifetime(closed) {}
     }
 
     @Test func nonConnectErrorBodiesAreMappedFromTheStatus() async throws {
