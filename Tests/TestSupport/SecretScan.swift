@@ -13,7 +13,18 @@ public enum SecretScan {
     public struct Finding: Sendable, CustomStringConvertible {
         public var place: String
         public var marker: String
-        public var description: String { "\(marker) in \(place)" }
+        /// The line the marker was found in, the secret itself masked, to tell where it came from.
+        public var context: String = ""
+        public var description: String { "\(marker) in \(place)" + (context.isEmpty ? "" : ": \(context)") }
+    }
+
+    /// The first line of `text` holding `marker`, at most 300 characters, with the 36 characters
+    /// after the marker (a token's body) masked.
+    static func context(of marker: String, in text: String) -> String {
+        guard let line = text.split(separator: "\n").first(where: { $0.contains(marker) }), let range = line.range(of: marker) else { return "" }
+        let masked = line[..<range.upperBound] + String(repeating: "*", count: min(36, line.distance(from: range.upperBound, to: line.endIndex)))
+            + line[(line.index(range.upperBound, offsetBy: 36, limitedBy: line.endIndex) ?? line.endIndex)...]
+        return String(masked.prefix(300))
     }
 
     /// Every regular file below `root` (symbolic links are not followed), byte for byte.
@@ -26,7 +37,7 @@ public enum SecretScan {
                   values.isRegularFile == true, values.isSymbolicLink != true,
                   let data = try? Data(contentsOf: url, options: .mappedIfSafe) else { continue }
             for (marker, bytes) in needles where data.range(of: bytes) != nil {
-                findings.append(Finding(place: url.path, marker: marker))
+                findings.append(Finding(place: url.path, marker: marker, context: context(of: marker, in: String(decoding: data, as: UTF8.self))))
             }
         }
         return findings
@@ -34,7 +45,7 @@ public enum SecretScan {
 
     /// Captured text (API responses, events, logs), labelled `source` in the findings.
     public static func text(_ text: String, source: String) -> [Finding] {
-        markers.filter { text.contains($0) }.map { Finding(place: source, marker: $0) }
+        markers.filter { text.contains($0) }.map { Finding(place: source, marker: $0, context: context(of: $0, in: text)) }
     }
 
     /// Every process whose environment carries `NETCLODE_SESSION_ID` (the sandboxes' bubblewrap,
