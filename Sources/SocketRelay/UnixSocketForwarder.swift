@@ -15,15 +15,13 @@ public final class UnixSocketForwarder: Sendable {
     public let host: String
     /// The socket every connection is forwarded to.
     public let socketPath: String
-    private let listener: any Channel
-    private let acceptor: Task<Void, Never>
+    private let connections: AcceptLoop
 
-    private init(host: String, port: Int, socketPath: String, listener: any Channel, acceptor: Task<Void, Never>) {
+    private init(host: String, port: Int, socketPath: String, connections: AcceptLoop) {
         self.host = host
         self.port = port
         self.socketPath = socketPath
-        self.listener = listener
-        self.acceptor = acceptor
+        self.connections = connections
     }
 
     /// `http://host:port`: the base URL a plain HTTP client uses to reach what the socket serves.
@@ -42,27 +40,13 @@ public final class UnixSocketForwarder: Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .bind(host: host, port: port) { channel in ByteChannelOptions.wrap(channel) }
         let boundPort = server.channel.localAddress?.port ?? port
-        let listener = server.channel
-        let acceptor = Task<Void, Never> {
-            _ = try? await server.executeThenClose { connections in
-                try await withThrowingDiscardingTaskGroup { tasks in
-                    for try await connection in connections {
-                        tasks.addTask {
-                            // One failed connection (the socket gone, a reset) ends only itself.
-                            try? await forward(connection, to: socketPath)
-                        }
-                    }
-                }
-            }
-        }
-        return UnixSocketForwarder(host: host, port: boundPort, socketPath: socketPath, listener: listener, acceptor: acceptor)
+        let connections = AcceptLoop(server) { connection in try await forward(connection, to: socketPath) }
+        return UnixSocketForwarder(host: host, port: boundPort, socketPath: socketPath, connections: connections)
     }
 
     /// Stops listening and ends every connection in progress.
     public func stop() async {
-        listener.close(promise: nil)
-        acceptor.cancel()
-        await acceptor.value
+        await connections.stop()
     }
 
     private static func forward(_ connection: ByteChannel, to socketPath: String) async throws {

@@ -50,8 +50,12 @@ actor AncestryMirrors {
             _ = await previous?.value
             return await self.check(repository: repository, upstream: upstream, token: token, body: body, refs: refs)
         }
-        queues[repository] = Task { _ = await work.value }
-        return await work.value
+        let done = Task { _ = await work.value }
+        queues[repository] = done
+        let verdict = await work.value
+        // The last check of a repository leaves no entry behind.
+        if queues[repository] == done { queues[repository] = nil }
+        return verdict
     }
 
     private func check(repository: String, upstream: URL, token: String, body: URL, refs: Set<String>) async -> [String: Bool] {

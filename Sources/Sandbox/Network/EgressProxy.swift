@@ -14,17 +14,15 @@ import SocketRelay
 /// proxy cannot parse gets `400`, a host it cannot resolve or reach `502`; those are not refusals.
 public final class EgressProxy: Sendable {
     public let socketPath: String
-    private let listener: any Channel
-    private let acceptor: Task<Void, Never>
+    private let connections: AcceptLoop
 
     /// How long a client may take to send its request head.
     static let headTimeout = TimeAmount.seconds(30)
     static let connectTimeout = TimeAmount.seconds(10)
 
-    private init(socketPath: String, listener: any Channel, acceptor: Task<Void, Never>) {
+    private init(socketPath: String, connections: AcceptLoop) {
         self.socketPath = socketPath
-        self.listener = listener
-        self.acceptor = acceptor
+        self.connections = connections
     }
 
     /// Listens on `socketPath` (a stale socket file there is replaced).
@@ -40,27 +38,15 @@ public final class EgressProxy: Sendable {
                     try ByteChannel.wrapping(channel)
                 }
             }
-        let listener = server.channel
-        let acceptor = Task<Void, Never> {
-            _ = try? await server.executeThenClose { connections in
-                try await withThrowingDiscardingTaskGroup { tasks in
-                    for try await connection in connections {
-                        tasks.addTask {
-                            let handler = Connection(policy: policy, logger: logger, onRefusal: onRefusal)
-                            try? await handler.serve(connection)
-                        }
-                    }
-                }
-            }
+        let connections = AcceptLoop(server) { connection in
+            try await Connection(policy: policy, logger: logger, onRefusal: onRefusal).serve(connection)
         }
-        return EgressProxy(socketPath: socketPath, listener: listener, acceptor: acceptor)
+        return EgressProxy(socketPath: socketPath, connections: connections)
     }
 
     /// Stops listening, ends every tunnel in progress and removes the socket file.
     public func stop() async {
-        listener.close(promise: nil)
-        acceptor.cancel()
-        await acceptor.value
+        await connections.stop()
         UnixSocketPath.remove(socketPath)
     }
 
