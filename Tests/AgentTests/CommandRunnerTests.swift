@@ -41,10 +41,15 @@ struct CommandRunnerTests {
     func capsOutput() async throws {
         try await TemporaryDirectory.with { workspace in
             let runner = CommandRunner(workspace: workspace.url)
-            // 3 MB on stdout and 2 MB on stderr: the writer must not block on a full pipe.
+            // 3 MB on stdout and 2 MB on stderr: the writer must not block on a full pipe. `cat`
+            // writes in large blocks, so the reader wakes about 80 times rather than once per 4 KB
+            // (`tr`'s writes took over 60 s to drain on a saturated CI machine). The timeout is far
+            // above the time it takes; the test is about the cap, not the speed.
+            try String(repeating: "a", count: 3_000_000).write(to: workspace.url.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+            try String(repeating: "b", count: 2_000_000).write(to: workspace.url.appendingPathComponent("b.txt"), atomically: true, encoding: .utf8)
             let result = try await runner.run(
-                ["sh", "-c", "head -c 3000000 /dev/zero | tr '\\0' a; head -c 2000000 /dev/zero | tr '\\0' b >&2; echo done >&2; exit 7"],
-                timeout: .seconds(60))
+                ["sh", "-c", "cat a.txt; cat b.txt >&2; echo done >&2; exit 7"],
+                timeout: .seconds(600))
             #expect(result.exitCode == 7, "the process ran to its end")
             #expect(result.stdout.utf8.count == 1 << 20)
             #expect(result.stderr.utf8.count == 1 << 20)
