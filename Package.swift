@@ -11,6 +11,8 @@
 //   Storage       – the SessionStore protocol and its SQLite and PostgreSQL implementations.
 //   Sandbox       – the SandboxRuntime protocol and its bubblewrap (local) implementation, with the
 //                   egress proxy of sandboxes on an isolated network.
+//   KubernetesRuntime – the `kubernetes` SandboxRuntime: a Pod per session over the Kubernetes REST
+//                   API (async-http-client, no kubectl), in-cluster or kubeconfig credentials.
 //   SocketRelay   – byte relays between sockets (swift-nio): the agent's loopback forwarders and the
 //                   egress proxy's tunnels. Knows nothing of Netclode.
 //   Agent         – the in-sandbox process: clones, credential helper, exec, and its channel
@@ -23,7 +25,8 @@
 //                   forge and the client commands.
 //   NetclodeBench – the benchmarks (docs/benchmarks.md), driving real `netclode` processes.
 //   (TestSupport, in Tests/, starts those real processes for the tests and the benchmarks.)
-// GitHubApp, ConnectRPC, Storage and Sandbox know nothing of the control plane.
+// GitHubApp, ConnectRPC, Storage, Sandbox and KubernetesRuntime know nothing of the control plane;
+// `netclode serve` picks the runtime (NETCLODE_RUNTIME) and hands it to the control plane.
 // Metrics: GitHubApp records through the swift-metrics API only (CoreMetrics); the control plane
 // owns a Prometheus registry per server and serves it at /metrics.
 import PackageDescription
@@ -44,6 +47,7 @@ extension Target.Dependency {
     static let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
     static let hummingbirdCore = Target.Dependency.product(name: "HummingbirdCore", package: "hummingbird")
     static let hummingbirdHTTP2 = Target.Dependency.product(name: "HummingbirdHTTP2", package: "hummingbird")
+    static let hummingbirdTLS = Target.Dependency.product(name: "HummingbirdTLS", package: "hummingbird")
     static let nioHTTPTypes = Target.Dependency.product(name: "NIOHTTPTypes", package: "swift-nio-extras")
     static let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
     static let subprocess = Target.Dependency.product(name: "Subprocess", package: "swift-subprocess")
@@ -52,6 +56,7 @@ extension Target.Dependency {
     static let sqliteNIO = Target.Dependency.product(name: "SQLiteNIO", package: "sqlite-nio")
     static let postgresNIO = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
     static let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+    static let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
     static let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
     static let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
     static let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
@@ -77,6 +82,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // Already in the graph through async-http-client; named for the Kubernetes client's TLS
+        // (the cluster's CA, client certificates) and the stand-in API server's HTTPS.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
@@ -130,6 +138,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KubernetesRuntime",
+            dependencies: ["Sandbox", .asyncHTTPClient, .nioCore, .nioHTTP1, .nioSSL, .nioFoundationCompat, .logging],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Agent",
             dependencies: ["NetclodeProto", "ConnectRPC", "SocketRelay", .subprocess, .systemPackage, .nioCore, .nioPosix, .logging],
             swiftSettings: swiftSettings
@@ -160,7 +173,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "netclode",
-            dependencies: ["GitHubApp", "Forge", "ControlPlane", "WebUI", "Agent", "NetclodeProto", "NetclodeClient", "ConnectRPC", .argumentParser, .logging, .swiftProtobuf],
+            dependencies: ["GitHubApp", "Forge", "ControlPlane", "KubernetesRuntime", "Sandbox", "Storage", "WebUI", "Agent", "NetclodeProto", "NetclodeClient", "ConnectRPC", .argumentParser, .logging, .swiftProtobuf],
             swiftSettings: swiftSettings
         ),
         // Benchmarks (docs/benchmarks.md): drives real `netclode` processes started through the
@@ -177,6 +190,27 @@ let package = Package(
             name: "TestSupport",
             dependencies: [.logging, .subprocess, .systemPackage, .nioCore, .nioPosix],
             path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        // A stand-in Kubernetes API server and kubelet for the Kubernetes runtime's tests: the
+        // endpoints the runtime uses, with the API's status codes, Status bodies, resourceVersions
+        // and watch semantics; created Pods run as local processes.
+        .target(
+            name: "KubernetesStandIn",
+            dependencies: [
+                "TestSupport", "KubernetesRuntime", .hummingbird, .hummingbirdTLS, .httpTypes, .nioCore, .nioSSL, .nioFoundationCompat,
+                .logging, .serviceLifecycle,
+            ],
+            path: "Tests/KubernetesStandIn",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KubernetesRuntimeTests",
+            dependencies: [
+                "KubernetesRuntime", "KubernetesStandIn", "Sandbox", "TestSupport", "netclode", "NetclodeProto", "NetclodeClient", "ConnectRPC",
+                .asyncHTTPClient, .nioCore, .nioHTTP1, .nioSSL, .logging, .swiftProtobuf,
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -27,7 +27,7 @@ import SystemPackage
 /// and none of `hiddenPaths`; ``start(_:)`` refuses to run rather than expose one of them
 /// (see ``ExposureCheck``). Its secrets arrive on its standard input, not in its environment
 /// (see `SecretHandover`). Each process runs in a Task that waits for it; an exit that ``stop``
-/// did not cause is reported to the ``onExit(_:)`` handler. Blocking file-system and `/proc` work
+/// did not cause is reported on ``events``. Blocking file-system and `/proc` work
 /// runs on NIO's blocking pool (``BlockingWork``), and waits are sleeps or continuations, so
 /// one session's slow disk never holds up another's calls.
 public actor LocalSandboxRuntime: SandboxRuntime {
@@ -42,6 +42,14 @@ public actor LocalSandboxRuntime: SandboxRuntime {
     /// Whether sandboxes run under bubblewrap (`bwrap` or `auto` mode with `bwrap` installed);
     /// false when they run unisolated (`none`) or cannot start at all (no `bwrap`).
     public nonisolated let isolationInUse: Bool
+    /// The `netclode` binary sandboxes run (as `netclode agent`) unless a spec names a
+    /// ``SandboxSpec/hostExecutable``.
+    public nonisolated let agentExecutable: String
+    /// Local sandboxes are processes of this machine: they are stopped when the control plane
+    /// shuts down, and a restart starts them again.
+    public nonisolated let sandboxesOutliveControlPlane = false
+    public nonisolated let events: AsyncStream<SandboxEvent>
+    private nonisolated let eventSink: AsyncStream<SandboxEvent>.Continuation
 
     private let isolation: IsolationMode
     private let bwrapPath: String?
@@ -50,8 +58,6 @@ public actor LocalSandboxRuntime: SandboxRuntime {
 
     private var sandboxes: [String: RunningSandbox] = [:]
     private var exitCodes: [String: Int32] = [:]
-    private var exitHandler: (@Sendable (String, Int32) async -> Void)?
-    private var egressHandler: (@Sendable (EgressRefusal) async -> Void)?
     private var libraryDirectories: [String: [String]] = [:]
     private var bwrapFeatures: BubblewrapFeatures?
     private var nextGeneration: UInt64 = 0
@@ -66,17 +72,23 @@ public actor LocalSandboxRuntime: SandboxRuntime {
     ///   - dataDirectory: the control plane's data directory; `sessions/<id>` holds each session,
     ///     process output goes to `logs/<id>.log` (outside the sandbox).
     ///   - isolation: see ``IsolationMode``.
+    ///   - agentExecutable: the `netclode` binary to run as the agent (default: this process's
+    ///     own executable).
     ///   - hiddenPaths: extra paths that must never be visible inside (e.g. the App private key
     ///     file, the forge's data directory): the runtime refuses to start a sandbox if any bind
     ///     mount would expose one of them or the data directory.
-    public init(dataDirectory: URL, isolation: IsolationMode, hiddenPaths: [String] = [], logger: Logger) {
-        self.init(dataDirectory: dataDirectory, isolation: isolation, hiddenPaths: hiddenPaths, logger: logger,
+    public init(dataDirectory: URL, isolation: IsolationMode, agentExecutable: String = LocalSandboxRuntime.currentExecutable,
+                hiddenPaths: [String] = [], logger: Logger) {
+        self.init(dataDirectory: dataDirectory, isolation: isolation, agentExecutable: agentExecutable, hiddenPaths: hiddenPaths, logger: logger,
                   searchPath: ProcessInfo.processInfo.environment["PATH"])
     }
 
     /// `searchPath` is where `bwrap` is looked for (tests use it to simulate a machine without it).
-    init(dataDirectory: URL, isolation: IsolationMode, hiddenPaths: [String], logger: Logger, searchPath: String?) {
+    init(dataDirectory: URL, isolation: IsolationMode, agentExecutable: String = LocalSandboxRuntime.currentExecutable,
+         hiddenPaths: [String], logger: Logger, searchPath: String?) {
         let data = URL(fileURLWithPath: HostPath.canonical(dataDirectory.path), isDirectory: true)
+        self.agentExecutable = agentExecutable
+        (events, eventSink) = AsyncStream.makeStream(of: SandboxEvent.self)
         self.dataDirectory = data
         self.sessionsDirectory = data.appendingPathComponent("sessions", isDirectory: true)
         self.logsDirectory = data.appendingPathComponent("logs", isDirectory: true)
@@ -99,6 +111,10 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         }
     }
 
+    deinit {
+        eventSink.finish()
+    }
+
     /// `sessionsDirectory/<sessionID>`. Does not validate the ID: callers that build paths from
     /// untrusted input must check it first (``start(_:)`` and ``remove(sessionID:)`` do).
     public nonisolated func directory(of sessionID: String) -> URL {
@@ -115,25 +131,20 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         runtimeFilesDirectory.appendingPathComponent(sessionID, isDirectory: true)
     }
 
-    /// Sets the handler called with every connection an egress proxy refused.
-    public func onEgress(_ handler: @escaping @Sendable (EgressRefusal) async -> Void) {
-        egressHandler = handler
+    /// This process's executable (`/proc/self/exe`): `netclode` runs itself as the agent.
+    public static var currentExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    private func reportEgress(_ refusal: EgressRefusal) async {
-        await egressHandler?(refusal)
-    }
-
-    /// Sets the handler called when a sandbox process exits on its own (not through ``stop``),
-    /// with the session ID and its exit code (128 + signal number when killed by a signal).
-    public func onExit(_ handler: @escaping @Sendable (String, Int32) async -> Void) {
-        exitHandler = handler
+    /// Host PID of the session's running process (tests compare it with what the sandbox sees).
+    public func pid(of sessionID: String) -> Int32? {
+        sandboxes[sessionID]?.pid
     }
 
     // MARK: SandboxRuntime
 
-    public func checkCanStart(executable: String) throws {
-        try checkCanStart(executable: executable, sessionID: nil)
+    public func checkCanStart() throws {
+        try checkCanStart(executable: agentExecutable, sessionID: nil)
     }
 
     private func checkCanStart(executable: String, sessionID: String?) throws {
@@ -150,10 +161,16 @@ public actor LocalSandboxRuntime: SandboxRuntime {
     }
 
     public func start(_ spec: SandboxSpec) async throws -> SandboxInfo {
+        try await startLocal(spec).info
+    }
+
+    /// ``start(_:)``, answering with the host process and directories.
+    public func startLocal(_ spec: SandboxSpec) async throws -> LocalSandbox {
         let id = spec.sessionID
+        let executable = spec.hostExecutable ?? agentExecutable
         try SessionID.validate(id)
         guard sandboxes[id] == nil else { throw SandboxError.alreadyRunning(id) }
-        try checkCanStart(executable: spec.executable, sessionID: id)
+        try checkCanStart(executable: executable, sessionID: id)
         let isolated = isolation != .none
 
         let directory = directory(of: id)
@@ -185,9 +202,9 @@ public actor LocalSandboxRuntime: SandboxRuntime {
             let command: (executable: String, arguments: [String])
             if isolated, let bwrapPath {
                 let invocation = BubblewrapInvocation.make(
-                    executable: spec.executable, arguments: spec.arguments,
+                    executable: executable, arguments: spec.arguments,
                     sessionDirectory: directory.path, workspace: workspace.path,
-                    libraryDirectories: await libraryDirectories(of: spec.executable),
+                    libraryDirectories: await libraryDirectories(of: executable),
                     runtimeFiles: files, network: spec.network,
                     disableUserNamespaces: await features(of: bwrapPath).disableUserNamespaces)
                 try ExposureCheck.verify(
@@ -196,10 +213,10 @@ public actor LocalSandboxRuntime: SandboxRuntime {
                     hiddenPaths: hiddenPaths, runtimeFiles: files.paths)
                 command = (bwrapPath, invocation.arguments)
             } else {
-                command = (spec.executable, spec.arguments)
+                command = (executable, spec.arguments)
             }
 
-            let header = "==> \(Date().ISO8601Format()) starting sandbox of session \(id) (\(isolated ? "bubblewrap" : "UNISOLATED")): \(([spec.executable] + spec.arguments).joined(separator: " "))\n"
+            let header = "==> \(Date().ISO8601Format()) starting sandbox of session \(id) (\(isolated ? "bubblewrap" : "UNISOLATED")): \(([executable] + spec.arguments).joined(separator: " "))\n"
             let (sessionsDirectory, logsDirectory) = (self.sessionsDirectory, self.logsDirectory)
             let writeAccounts = isolated
             let (log, input) = try await BlockingWork.run { () throws(SandboxError) -> (FileDescriptor, FileDescriptor) in
@@ -250,8 +267,8 @@ public actor LocalSandboxRuntime: SandboxRuntime {
             logger.info("Sandbox started", metadata: [
                 "session_id": "\(id)", "pid": "\(pid)", "isolated": "\(isolated)", "log": "\(logFile.path)",
             ])
-            return SandboxInfo(sessionID: id, pid: pid, directory: directory, home: home, workspace: workspace,
-                               logFile: logFile, isolated: isolated)
+            return LocalSandbox(sessionID: id, pid: pid, directory: directory, home: home, workspace: workspace,
+                                logFile: logFile, isolated: isolated)
         } catch {
             if sandboxes[id]?.generation == generation {
                 let proxy = sandboxes[id]?.egressProxy
@@ -300,7 +317,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
 
     public func status(sessionID: String) async -> SandboxStatus {
         if let sandbox = sandboxes[sessionID] {
-            return sandbox.pid.map { .running(pid: $0) } ?? .notRunning
+            return sandbox.pid == nil ? .notRunning : .running
         }
         if let code = exitCodes[sessionID] {
             return .exited(code: code)
@@ -332,7 +349,15 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         logger.info("Sandbox removed", metadata: ["session_id": "\(sessionID)"])
     }
 
-    /// Stops every running sandbox concurrently (control plane shutdown).
+    /// Local sandboxes die with the control plane: there is never one to adopt.
+    public func adoptRunning() -> [AdoptedSandbox] { [] }
+
+    /// Stops every sandbox: none may outlive the control plane.
+    public func shutdown(grace: Duration) async {
+        await stopAll(grace: grace)
+    }
+
+    /// Stops every running sandbox concurrently.
     public func stopAll(grace: Duration) async {
         let ids = Array(sandboxes.keys)
         await withTaskGroup(of: Void.self) { group in
@@ -397,7 +422,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         throw SandboxError(.launchFailed, "cannot start the sandbox of session \(sessionID) (\(executable))")
     }
 
-    /// Records an exit; tells the exit handler unless ``stop`` caused it.
+    /// Records an exit; reports it on ``events`` unless ``stop`` caused it.
     private func processExited(sessionID: String, generation: UInt64, code: Int32) async {
         guard let sandbox = sandboxes[sessionID], sandbox.generation == generation else { return }
         sandboxes[sessionID] = nil
@@ -414,9 +439,7 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         }
         exitCodes[sessionID] = code
         logger.notice("Sandbox exited on its own", metadata: ["session_id": "\(sessionID)", "code": "\(code)"])
-        if let exitHandler {
-            await exitHandler(sessionID, code)
-        }
+        eventSink.yield(.exited(sessionID: sessionID, code: code))
     }
 
     /// What an isolated network needs: bubblewrap (namespaces), the control plane's listener to
@@ -440,9 +463,8 @@ public actor LocalSandboxRuntime: SandboxRuntime {
         var logger = self.logger
         logger[metadataKey: "session_id"] = "\(sessionID)"
         do {
-            return try await EgressProxy.start(socketPath: socket, policy: policy, logger: logger) { [weak self] host, port, reason in
-                let refusal = EgressRefusal(sessionID: sessionID, host: host, port: port, reason: reason)
-                Task { await self?.reportEgress(refusal) }
+            return try await EgressProxy.start(socketPath: socket, policy: policy, logger: logger) { [eventSink] host, port, reason in
+                eventSink.yield(.egressRefused(EgressRefusal(sessionID: sessionID, host: host, port: port, reason: reason)))
             }
         } catch {
             throw SandboxError(.isolatedNetworkUnavailable, "cannot start the egress proxy of session \(sessionID) on \(socket): \(error)")

@@ -1,29 +1,31 @@
-import Foundation
-
-/// Where a started sandbox lives and how it runs.
-public struct SandboxInfo: Sendable {
+/// A started sandbox, in the terms every runtime has: the local runtime's process and a cluster
+/// runtime's Pod alike. What only one runtime has (a host PID, host directories) stays with that
+/// runtime (see ``LocalSandbox``).
+public struct SandboxInfo: Sendable, Equatable {
     public let sessionID: String
-    /// Host PID of the process the runtime started (`bwrap` when isolated, else the program).
-    public let pid: Int32
-    /// `<sessions root>/<id>`: the only host directory the sandbox can write to.
-    public let directory: URL
-    /// `<directory>/home`: the process's `HOME`.
-    public let home: URL
-    /// `<directory>/workspace`: the process's working directory, where repositories are cloned.
-    public let workspace: URL
-    /// Where the process's stdout and stderr are appended; outside the sandbox, so the sandbox
-    /// cannot rewrite its own history.
-    public let logFile: URL
-    /// Whether the process runs under bubblewrap (false: unisolated, mode `none`).
+    /// Where it runs, in the runtime's words, for logs and messages: `pid 4242`,
+    /// `pod netclode/netclode-abc123`.
+    public let location: String
+    /// Whether it is isolated from the control plane's host: under bubblewrap, in a Pod. False
+    /// only for the local runtime's `NETCLODE_SANDBOX=none`.
     public let isolated: Bool
 
-    public init(sessionID: String, pid: Int32, directory: URL, home: URL, workspace: URL, logFile: URL, isolated: Bool) {
+    public init(sessionID: String, location: String, isolated: Bool) {
         self.sessionID = sessionID
-        self.pid = pid
-        self.directory = directory
-        self.home = home
-        self.workspace = workspace
-        self.logFile = logFile
+        self.location = location
         self.isolated = isolated
+    }
+}
+
+/// A sandbox that was running before this control plane started, which the runtime hands back
+/// instead of the control plane starting a new one (see ``SandboxRuntime/adoptRunning()``).
+public struct AdoptedSandbox: Sendable, Equatable {
+    public let info: SandboxInfo
+    /// The ``SandboxSpec/annotations`` it was started with.
+    public let annotations: [String: String]
+
+    public init(info: SandboxInfo, annotations: [String: String]) {
+        self.info = info
+        self.annotations = annotations
     }
 }

@@ -1,30 +1,45 @@
-/// Starts, stops and supervises the one sandbox process each session runs (its agent).
+/// Starts, stops and supervises the one sandbox each session runs (its agent).
 ///
 /// The session manager talks to this protocol only, so the embedded `local` runtime
-/// (``LocalSandboxRuntime``) and a cluster runtime (one Pod per session) are interchangeable.
+/// (``LocalSandboxRuntime``, a bubblewrap process per session) and the `kubernetes` runtime (a Pod
+/// per session) are interchangeable. Nothing here assumes a process on this host: a sandbox is
+/// named by its session ID, described by a ``SandboxInfo``, and reports what happens to it on
+/// ``events``.
 public protocol SandboxRuntime: Sendable {
-    /// Starts the session's sandbox process. Creates `<sessions root>/<id>/{home,workspace}` if
-    /// missing (keeps them if present, so a resumed session finds its clones again).
-    func start(_ spec: SandboxSpec) async throws -> SandboxInfo
-    /// Throws what would make every start of `executable` fail (no isolation available, no such
-    /// executable), so a new session is refused at once rather than failing after it was made.
-    func checkCanStart(executable: String) async throws
-    /// Stops it: SIGTERM, then SIGKILL after `grace`. No error if not running.
-    func stop(sessionID: String, grace: Duration) async
-    func status(sessionID: String) async -> SandboxStatus
-    /// Stops it and deletes the session directory.
-    func remove(sessionID: String) async throws
-    /// Sets the handler called when a sandbox process exits on its own (not through `stop`),
-    /// with the session ID and exit code, so the session manager can mark the session.
-    func onExit(_ handler: @escaping @Sendable (String, Int32) async -> Void) async
-    /// Stops every sandbox (control plane shutdown).
-    func stopAll(grace: Duration) async
-    /// Sets the handler called with every connection a sandbox's egress proxy refused, so the
-    /// session manager can record it in the session's history.
-    func onEgress(_ handler: @escaping @Sendable (EgressRefusal) async -> Void) async
-}
+    /// Whether sandboxes outlive the control plane: false for the local runtime (its processes
+    /// are stopped at shutdown and die with it), true for a cluster (Pods keep running through a
+    /// control-plane restart and are adopted back, see ``adoptRunning()``).
+    var sandboxesOutliveControlPlane: Bool { get }
 
-extension SandboxRuntime {
-    /// A runtime without an egress proxy has nothing to report.
-    public func onEgress(_ handler: @escaping @Sendable (EgressRefusal) async -> Void) async {}
+    /// What the runtime reports on its own: sandboxes that ended or failed, egress refusals. One
+    /// consumer (the session manager); events are buffered until it reads them.
+    var events: AsyncStream<SandboxEvent> { get }
+
+    /// Throws what would make every start fail (no isolation available, no agent program, no
+    /// cluster configuration), so a new session is refused at once rather than failing after it
+    /// was made.
+    func checkCanStart() async throws
+
+    /// Starts the session's sandbox. Its workspace (and, where the runtime keeps one, its home)
+    /// is created if missing and kept if present, so a resumed session finds its clones again.
+    func start(_ spec: SandboxSpec) async throws -> SandboxInfo
+
+    /// Stops it, giving it `grace` to end before it is killed. Returns once it is gone. No error
+    /// if it is not running; the workspace is kept.
+    func stop(sessionID: String, grace: Duration) async
+
+    func status(sessionID: String) async -> SandboxStatus
+
+    /// Stops it and deletes everything it had: workspace, home, logs, and whatever else the
+    /// runtime made for it.
+    func remove(sessionID: String) async throws
+
+    /// The sandboxes still running from before this control plane started, which it takes back
+    /// (their agents dial in again) instead of starting new ones. The local runtime has none.
+    /// From now on the runtime supervises them as if it had started them.
+    func adoptRunning() async throws -> [AdoptedSandbox]
+
+    /// The control plane is shutting down: sandboxes that cannot outlive it are stopped (with
+    /// `grace`); the others are left running for the next control plane to adopt.
+    func shutdown(grace: Duration) async
 }

@@ -44,6 +44,7 @@ struct AgentRunCommand: AsyncParsableCommand {
         // Nothing started with an inherited environment (git, the credential helper) gets either.
         unsetenv(AgentSettings.secretVariable)
         unsetenv(AgentSettings.secretDescriptorVariable)
+        unsetenv(AgentSettings.secretFileVariable)
         try await AgentRuntime(settings: settings, logger: logger).run()
     }
 }

@@ -3,12 +3,13 @@ import ControlPlane
 import Foundation
 import GitHubApp
 import Logging
+import Sandbox
 
 /// `netclode serve`: the control plane.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the control plane: the Connect API, the session store and the local sandboxes.",
+        abstract: "Run the control plane: the Connect API, the session store and the sandboxes (local, or Pods on Kubernetes).",
         discussion: """
             Settings come from flags, then the environment, then a .env file in the working directory:
             NETCLODE_LISTEN, NETCLODE_DATA_DIR, NETCLODE_DATABASE (SQLite file) or NETCLODE_DATABASE_URL (postgres://...),
@@ -18,6 +19,11 @@ struct ServeCommand: AsyncParsableCommand {
             NETCLODE_MAX_CONCURRENT_STARTS (sandboxes starting at once, default 8; more wait in a queue),
             NETCLODE_MAX_QUEUED_STARTS (starts that may wait, default 64; beyond that CreateSession fails with
             resource_exhausted and makes nothing),
+            NETCLODE_RUNTIME (local, the default: bubblewrap sandboxes on this host; or kubernetes: a Pod per session),
+            NETCLODE_AGENT_CALLBACK_URL (the URL agents dial back to; default the listen address; required for kubernetes),
+            for kubernetes: NETCLODE_AGENT_IMAGE (required), NETCLODE_K8S_NAMESPACE, NETCLODE_AGENT_IMAGE_PULL_POLICY,
+            NETCLODE_K8S_RUNTIME_CLASS, NETCLODE_K8S_SERVICE_ACCOUNT, NETCLODE_K8S_{CPU,MEMORY,EPHEMERAL_STORAGE}_{REQUEST,LIMIT},
+            NETCLODE_K8S_WORKSPACE_SIZE, NETCLODE_K8S_STORAGE_CLASS, and the cluster from the Pod's service account or KUBECONFIG,
             and the GitHub App settings GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY_B64 or GITHUB_APP_PRIVATE_KEY_PATH,
             GITHUB_INSTALLATION_ID, GITHUB_API_URL, GITHUB_WEB_URL. Without App settings, sessions without repos still work.
 
@@ -68,9 +74,10 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("\(reason.message) — sessions with repositories will be refused until it is configured")
         }
         let hidden = [environment["GITHUB_APP_PRIVATE_KEY_PATH"]].compactMap { $0 }
+        let runtime = try SandboxRuntimeChoice.make(settings: settings, environment: environment, hiddenPaths: hidden, logger: logger)
+        let store = try await ControlPlaneServer.openStore(settings: settings, logger: logger)
         let server = WebUIMount.mount(on: try await ControlPlaneServer.make(
-            settings: settings, github: github, agentExecutable: CommandLogging.executablePath, hiddenPaths: hidden, logger: logger,
-            metrics: metrics
+            settings: settings, github: github, store: store, runtime: runtime, logger: logger, metrics: metrics
         ), logger: logger)
         let warnings = settings.readyWarnings
         try await server.run { ready in
@@ -98,7 +105,7 @@ enum CommandLogging {
 
     /// This binary, which the control plane also runs as `netclode agent` in each sandbox.
     static var executablePath: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        LocalSandboxRuntime.currentExecutable
     }
 }
 

@@ -48,9 +48,11 @@ struct ReadinessTests {
                 "NETCLODE_SANDBOX": "none",
             ])
             let logger = LogCapture().logger()
+            let settings = try ControlPlaneSettings(settings: environment)
             let server = try await ControlPlaneServer.make(
-                settings: try ControlPlaneSettings(settings: environment), github: try GitHubAccess.load(settings: environment, logger: logger),
-                agentExecutable: "/bin/false", hiddenPaths: [], logger: logger
+                settings: settings, github: try GitHubAccess.load(settings: environment, logger: logger),
+                store: try await ControlPlaneServer.openStore(settings: settings, logger: logger),
+                runtime: ControlPlaneServer.localRuntime(settings: settings, agentExecutable: "/bin/false", hiddenPaths: [], logger: logger), logger: logger
             )
             let starting = await Readiness.check(server.manager)
             #expect(!starting.isReady)

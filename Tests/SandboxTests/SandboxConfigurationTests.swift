@@ -35,7 +35,7 @@ struct SandboxConfigurationTests {
     func invalidSessionIDsCreateNothing(id: String) async throws {
         try await SandboxFixture.with(isolation: .none) { fixture in
             let error = await #expect(throws: SandboxError.self) {
-                try await fixture.runtime.start(fixture.shell(id, "true"))
+                try await fixture.runtime.startLocal(fixture.shell(id, "true"))
             }
             #expect(error?.code == .invalidSessionID)
             let contents = try FileManager.default.contentsOfDirectory(atPath: fixture.dataDirectory.path)
@@ -55,13 +55,13 @@ struct SandboxConfigurationTests {
         try await SandboxFixture.with(isolation: .none) { fixture in
             for executable in ["sh", "/nonexistent/netclode"] {
                 let error = await #expect(throws: SandboxError.self) {
-                    try await fixture.runtime.start(SandboxSpec(sessionID: "s", executable: executable, arguments: [], environment: [:]))
+                    try await fixture.runtime.startLocal(SandboxSpec(sessionID: "s", arguments: [], environment: [:], hostExecutable: executable))
                 }
                 #expect(error?.code == .invalidSpec)
                 #expect(error?.description.contains(executable) == true)
             }
             let error = await #expect(throws: SandboxError.self) {
-                try await fixture.runtime.start(fixture.shell("s", "true", environment: ["A=B": "x"]))
+                try await fixture.runtime.startLocal(fixture.shell("s", "true", environment: ["A=B": "x"]))
             }
             #expect(error?.code == .invalidSpec)
             #expect(await fixture.runtime.status(sessionID: "s") == .notRunning)
@@ -72,7 +72,7 @@ struct SandboxConfigurationTests {
     func modeNoneWithoutBwrap() async throws {
         try await SandboxFixture.with(isolation: .none, searchPath: "/nonexistent") { fixture in
             #expect(!fixture.runtime.isolationInUse)
-            let info = try await fixture.runtime.start(fixture.shell("plain", "echo ok > ok.txt"))
+            let info = try await fixture.runtime.startLocal(fixture.shell("plain", "echo ok > ok.txt"))
             #expect(!info.isolated)
             #expect(try await fixture.waitForExit("plain") == 0)
             #expect(try fixture.read(info.workspace.appendingPathComponent("ok.txt")) == "ok\n")
@@ -86,7 +86,7 @@ struct SandboxConfigurationTests {
         try await SandboxFixture.with(isolation: mode, searchPath: "/nonexistent") { fixture in
             #expect(!fixture.runtime.isolationInUse)
             let error = await #expect(throws: SandboxError.self) {
-                try await fixture.runtime.start(fixture.shell("plain", "echo ran > ran.txt"))
+                try await fixture.runtime.startLocal(fixture.shell("plain", "echo ran > ran.txt"))
             }
             #expect(error?.code == .bwrapNotFound)
             let message = error?.description ?? ""

@@ -32,7 +32,12 @@ struct SandboxFixture {
         let runtime = LocalSandboxRuntime(dataDirectory: data, isolation: isolation, hiddenPaths: hiddenPaths(root),
                                           logger: logs.logger(label: "sandbox"), searchPath: searchPath)
         let exits = ExitRecorder()
-        await runtime.onExit { id, code in exits.record(id, code) }
+        let recorder = Task {
+            for await event in runtime.events {
+                if case .exited(let id, let code) = event { exits.record(id, code) }
+            }
+        }
+        defer { recorder.cancel() }
         let fixture = SandboxFixture(root: root, dataDirectory: data, runtime: runtime, logs: logs, exits: exits)
         do {
             let value = try await body(fixture)
@@ -48,7 +53,7 @@ struct SandboxFixture {
 
     /// A spec running `/bin/sh -c script`.
     func shell(_ sessionID: String, _ script: String, environment: [String: String] = [:]) -> SandboxSpec {
-        SandboxSpec(sessionID: sessionID, executable: "/bin/sh", arguments: ["-c", script], environment: environment)
+        SandboxSpec(sessionID: sessionID, arguments: ["-c", script], environment: environment, hostExecutable: "/bin/sh")
     }
 
     /// Polls until the session's process has exited on its own; returns its exit code.
@@ -82,7 +87,7 @@ struct SandboxFixture {
     }
 }
 
-/// Collects the calls of the runtime's exit handler.
+/// Collects the exits the runtime reports on its events.
 final class ExitRecorder: Sendable {
     private let calls = Mutex<[(String, Int32)]>([])
 
@@ -90,14 +95,14 @@ final class ExitRecorder: Sendable {
 
     func codes(for id: String) -> [Int32] { calls.withLock { $0.filter { $0.0 == id }.map(\.1) } }
 
-    /// Polls until the handler was called for `id`.
+    /// Polls until an exit of `id` was reported.
     func wait(for id: String, timeout: Duration = .seconds(20)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let code = codes(for: id).first { return code }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw FixtureError("exit handler was not called for \(id) within \(timeout)")
+        throw FixtureError("no exit of \(id) was reported within \(timeout)")
     }
 }
 

@@ -32,7 +32,7 @@ struct SandboxIsolationTests {
                 ls -a '\(fixture.runtime.sessionsDirectory.path)' > sessions.txt 2>&1
                 ls -a '\(fixture.dataDirectory.path)' > data.txt 2>&1
                 """
-            let info = try await fixture.runtime.start(fixture.shell("mine", script))
+            let info = try await fixture.runtime.startLocal(fixture.shell("mine", script))
             #expect(info.isolated)
             #expect(try await fixture.waitForExit("mine") == 0)
 
@@ -52,7 +52,7 @@ struct SandboxIsolationTests {
     func privateTemporaryDirectory() async throws {
         try await SandboxFixture.with { fixture in
             let name = "netclode-sandbox-private-\(UUID().uuidString)"
-            let info = try await fixture.runtime.start(fixture.shell("tmp", """
+            let info = try await fixture.runtime.startLocal(fixture.shell("tmp", """
                 echo inside > /tmp/\(name) && cat /tmp/\(name) > seen.txt
                 """))
             #expect(try await fixture.waitForExit("tmp") == 0)
@@ -64,7 +64,7 @@ struct SandboxIsolationTests {
     @Test("the process has its own PID namespace and no capabilities")
     func ownPIDNamespaceWithoutCapabilities() async throws {
         try await SandboxFixture.with { fixture in
-            let info = try await fixture.runtime.start(fixture.shell("pids", """
+            let info = try await fixture.runtime.startLocal(fixture.shell("pids", """
                 echo $$ > pid.txt
                 ls /proc | grep -c '^[0-9][0-9]*$' > count.txt
                 grep '^CapEff:' /proc/self/status > caps.txt
@@ -83,12 +83,12 @@ struct SandboxIsolationTests {
     @Test("writes to the workspace are visible outside, and the workspace survives a restart")
     func workspaceIsSharedAndKept() async throws {
         try await SandboxFixture.with { fixture in
-            let first = try await fixture.runtime.start(fixture.shell("ws", "echo hello > note.txt; mkdir -p \"$HOME/.config\""))
+            let first = try await fixture.runtime.startLocal(fixture.shell("ws", "echo hello > note.txt; mkdir -p \"$HOME/.config\""))
             #expect(try await fixture.waitForExit("ws") == 0)
             #expect(try fixture.read(first.workspace.appendingPathComponent("note.txt")) == "hello\n")
             #expect(FileManager.default.fileExists(atPath: first.home.appendingPathComponent(".config").path))
 
-            let second = try await fixture.runtime.start(fixture.shell("ws", "cat note.txt > again.txt"))
+            let second = try await fixture.runtime.startLocal(fixture.shell("ws", "cat note.txt > again.txt"))
             #expect(try await fixture.waitForExit("ws") == 0)
             #expect(second.workspace == first.workspace)
             #expect(try fixture.read(second.workspace.appendingPathComponent("again.txt")) == "hello\n")
@@ -99,8 +99,8 @@ struct SandboxIsolationTests {
     func netclodeBinaryRuns() async throws {
         let binary = try ForgeProcess.netclodeBinary()
         try await SandboxFixture.with { fixture in
-            let info = try await fixture.runtime.start(SandboxSpec(
-                sessionID: "agent", executable: binary.path, arguments: ["--help"], environment: [:]))
+            let info = try await fixture.runtime.startLocal(SandboxSpec(
+                sessionID: "agent", arguments: ["--help"], environment: [:], hostExecutable: binary.path))
             #expect(info.isolated)
             let code = try await fixture.exits.wait(for: "agent")
             #expect(code == 0, "log:\n\(fixture.log(of: "agent"))")
@@ -112,7 +112,7 @@ struct SandboxIsolationTests {
     func hiddenPathUnderSystemDirectoryRefuses() async throws {
         try await SandboxFixture.with(hiddenPaths: { _ in ["/etc/hosts"] }) { fixture in
             let error = await #expect(throws: SandboxError.self) {
-                try await fixture.runtime.start(fixture.shell("s1", "true"))
+                try await fixture.runtime.startLocal(fixture.shell("s1", "true"))
             }
             #expect(error?.code == .wouldExposeProtectedPath)
             #expect(error?.description.contains("/etc") == true)
@@ -128,7 +128,7 @@ struct SandboxIsolationTests {
             try Data("#!/bin/sh\ntrue\n".utf8).write(to: executable)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: executable.path)
             let error = await #expect(throws: SandboxError.self) {
-                try await fixture.runtime.start(SandboxSpec(sessionID: "s1", executable: executable.path, arguments: [], environment: [:]))
+                try await fixture.runtime.startLocal(SandboxSpec(sessionID: "s1", arguments: [], environment: [:], hostExecutable: executable.path))
             }
             #expect(error?.code == .wouldExposeProtectedPath)
         }

@@ -14,7 +14,7 @@ struct SandboxLifecycleTests {
     func environmentAndWorkingDirectory(mode: IsolationMode) async throws {
         try await SandboxFixture.with(isolation: mode) { fixture in
             let given = ["NETCLODE_SESSION_SECRET": "s3cr3t value", "EMPTY": "", "WITH_EQUALS": "a=b"]
-            let info = try await fixture.runtime.start(fixture.shell("env", "env > env.txt; pwd -P > pwd.txt", environment: given))
+            let info = try await fixture.runtime.startLocal(fixture.shell("env", "env > env.txt; pwd -P > pwd.txt", environment: given))
             #expect(info.isolated == (mode == .bwrap))
             #expect(try await fixture.waitForExit("env") == 0)
 
@@ -37,7 +37,7 @@ struct SandboxLifecycleTests {
     @Test("the runtime's HOME, PATH and LANG win over the spec's", arguments: modes)
     func runtimeVariablesWin(mode: IsolationMode) async throws {
         try await SandboxFixture.with(isolation: mode) { fixture in
-            let info = try await fixture.runtime.start(fixture.shell("env", "echo \"$HOME|$PATH\" > env.txt",
+            let info = try await fixture.runtime.startLocal(fixture.shell("env", "echo \"$HOME|$PATH\" > env.txt",
                                                                      environment: ["HOME": "/root", "PATH": "/evil"]))
             #expect(try await fixture.waitForExit("env") == 0)
             #expect(try fixture.read(info.workspace.appendingPathComponent("env.txt")) == "\(info.home.path)|/usr/local/bin:/usr/bin:/bin\n")
@@ -48,7 +48,7 @@ struct SandboxLifecycleTests {
     func stopTerminatesProcessAndChildren(mode: IsolationMode) async throws {
         try await SandboxFixture.with(isolation: mode) { fixture in
             let marker = String(Int.random(in: 100_000...999_999))
-            let info = try await fixture.runtime.start(fixture.shell("stop", """
+            let info = try await fixture.runtime.startLocal(fixture.shell("stop", """
                 trap 'echo term > got-term; kill $child 2>/dev/null; exit 0' TERM
                 sleep \(marker) &
                 child=$!
@@ -57,7 +57,8 @@ struct SandboxLifecycleTests {
                 """))
             try await fixture.waitForFile(info.workspace.appendingPathComponent("ready"))
             #expect(!hostProcesses(containing: "sleep \(marker)").isEmpty)
-            #expect(await fixture.runtime.status(sessionID: "stop") == .running(pid: info.pid))
+            #expect(await fixture.runtime.status(sessionID: "stop") == .running)
+            #expect(await fixture.runtime.pid(of: info.sessionID) == info.pid)
 
             await fixture.runtime.stop(sessionID: "stop", grace: .seconds(10))
             #expect(await fixture.runtime.status(sessionID: "stop") == .notRunning)
@@ -71,7 +72,7 @@ struct SandboxLifecycleTests {
     func stopKillsAfterGrace(mode: IsolationMode) async throws {
         try await SandboxFixture.with(isolation: mode) { fixture in
             let marker = String(Int.random(in: 100_000...999_999))
-            let info = try await fixture.runtime.start(fixture.shell("stubborn", """
+            let info = try await fixture.runtime.startLocal(fixture.shell("stubborn", """
                 trap '' TERM
                 sleep \(marker) &
                 echo ready > ready
@@ -94,7 +95,7 @@ struct SandboxLifecycleTests {
         try await SandboxFixture.with(isolation: mode) { fixture in
             let marker = String(Int.random(in: 100_000...999_999))
             for round in 0..<5 {
-                _ = try await fixture.runtime.start(fixture.shell("quick", "sleep \(marker)\(round)"))
+                _ = try await fixture.runtime.startLocal(fixture.shell("quick", "sleep \(marker)\(round)"))
                 let elapsed = await ContinuousClock().measure {
                     await fixture.runtime.stop(sessionID: "quick", grace: .seconds(60))
                 }
@@ -112,7 +113,7 @@ struct SandboxLifecycleTests {
     func leftoverChildrenAreKilled(mode: IsolationMode) async throws {
         try await SandboxFixture.with(isolation: mode) { fixture in
             let marker = String(Int.random(in: 100_000...999_999))
-            _ = try await fixture.runtime.start(fixture.shell("leaver", "sleep \(marker) & exit 0"))
+            _ = try await fixture.runtime.startLocal(fixture.shell("leaver", "sleep \(marker) & exit 0"))
             #expect(try await fixture.exits.wait(for: "leaver") == 0)
             #expect(try await waitUntilGone("sleep \(marker)"))
         }
@@ -121,7 +122,7 @@ struct SandboxLifecycleTests {
     @Test("a process that exits by itself is reported to the exit handler with its code", arguments: modes)
     func exitHandlerGetsExitCode(mode: IsolationMode) async throws {
         try await SandboxFixture.with(isolation: mode) { fixture in
-            _ = try await fixture.runtime.start(fixture.shell("three", "echo bye; exit 3"))
+            _ = try await fixture.runtime.startLocal(fixture.shell("three", "echo bye; exit 3"))
             #expect(try await fixture.exits.wait(for: "three") == 3)
             #expect(await fixture.runtime.status(sessionID: "three") == .exited(code: 3))
             #expect(fixture.log(of: "three").contains("bye\n"))
@@ -134,7 +135,7 @@ struct SandboxLifecycleTests {
     @Test("a process killed by a signal reports 128 + the signal number", arguments: modes)
     func signalExitCode(mode: IsolationMode) async throws {
         try await SandboxFixture.with(isolation: mode) { fixture in
-            _ = try await fixture.runtime.start(fixture.shell("killed", "kill -KILL $$"))
+            _ = try await fixture.runtime.startLocal(fixture.shell("killed", "kill -KILL $$"))
             #expect(try await fixture.exits.wait(for: "killed") == 137)
         }
     }
@@ -142,19 +143,20 @@ struct SandboxLifecycleTests {
     @Test("starting a running session again fails with alreadyRunning", arguments: modes)
     func startTwice(mode: IsolationMode) async throws {
         try await SandboxFixture.with(isolation: mode) { fixture in
-            let info = try await fixture.runtime.start(fixture.shell("twice", "sleep 30"))
+            let info = try await fixture.runtime.startLocal(fixture.shell("twice", "sleep 30"))
             let error = await #expect(throws: SandboxError.self) {
-                try await fixture.runtime.start(fixture.shell("twice", "true"))
+                try await fixture.runtime.startLocal(fixture.shell("twice", "true"))
             }
             #expect(error?.code == .alreadyRunning)
-            #expect(await fixture.runtime.status(sessionID: "twice") == .running(pid: info.pid))
+            #expect(await fixture.runtime.status(sessionID: "twice") == .running)
+            #expect(await fixture.runtime.pid(of: info.sessionID) == info.pid)
         }
     }
 
     @Test("remove stops the sandbox and deletes its directory and log", arguments: modes)
     func removeDeletesDirectory(mode: IsolationMode) async throws {
         try await SandboxFixture.with(isolation: mode) { fixture in
-            let info = try await fixture.runtime.start(fixture.shell("gone", "mkdir -p locked/deep; touch locked/deep/f; chmod 500 locked; sleep 30"))
+            let info = try await fixture.runtime.startLocal(fixture.shell("gone", "mkdir -p locked/deep; touch locked/deep/f; chmod 500 locked; sleep 30"))
             try await fixture.waitForFile(info.workspace.appendingPathComponent("locked/deep/f"))
             try await fixture.runtime.remove(sessionID: "gone")
             #expect(!FileManager.default.fileExists(atPath: info.directory.path))
@@ -172,11 +174,11 @@ struct SandboxLifecycleTests {
             let target = fixture.root.url.appendingPathComponent("elsewhere")
             try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target.path)
-            _ = try await fixture.runtime.start(fixture.shell("planted", "rmdir \"$PWD\" 2>/dev/null; cd / && rmdir \"$HOME/../workspace\"; ln -s '\(target.path)' \"$HOME/../workspace\""))
+            _ = try await fixture.runtime.startLocal(fixture.shell("planted", "rmdir \"$PWD\" 2>/dev/null; cd / && rmdir \"$HOME/../workspace\"; ln -s '\(target.path)' \"$HOME/../workspace\""))
             #expect(try await fixture.waitForExit("planted") == 0)
 
             let error = await #expect(throws: SandboxError.self) {
-                try await fixture.runtime.start(fixture.shell("planted", "true"))
+                try await fixture.runtime.startLocal(fixture.shell("planted", "true"))
             }
             #expect(error?.code == .filesystem)
             let mode = try FileManager.default.attributesOfItem(atPath: target.path)[.posixPermissions] as? Int
@@ -190,7 +192,7 @@ struct SandboxLifecycleTests {
     @Test("session and log directories are private (0700), output goes to the log file", arguments: modes)
     func directoriesArePrivate(mode: IsolationMode) async throws {
         try await SandboxFixture.with(isolation: mode) { fixture in
-            let info = try await fixture.runtime.start(fixture.shell("perm", "echo to-stdout; echo to-stderr >&2"))
+            let info = try await fixture.runtime.startLocal(fixture.shell("perm", "echo to-stdout; echo to-stderr >&2"))
             #expect(try await fixture.waitForExit("perm") == 0)
             for directory in [fixture.runtime.sessionsDirectory, info.directory, info.home, info.workspace, fixture.runtime.logsDirectory] {
                 let mode = try FileManager.default.attributesOfItem(atPath: directory.path)[.posixPermissions] as? Int
@@ -208,7 +210,7 @@ struct SandboxLifecycleTests {
             let marker = String(Int.random(in: 100_000...999_999))
             let runtime = fixture.runtime
             let spec = fixture.shell("starting", "sleep \(marker)")
-            let start = Task { try await runtime.start(spec) }
+            let start = Task { try await runtime.startLocal(spec) }
             // Catch it between reserving the session and being ready (ldd, directories, spawn and,
             // under bubblewrap, the namespace lie in between); a start that is already done makes
             // this an ordinary stop, which must work just the same.
@@ -232,7 +234,7 @@ struct SandboxLifecycleTests {
     func removeDoesNotBlockTheRuntime(mode: IsolationMode) async throws {
         try await SandboxFixture.with(isolation: mode) { fixture in
             let runtime = fixture.runtime
-            let info = try await runtime.start(fixture.shell("big", "mkdir -p a/b && for i in 1 2 3 4 5; do echo $i > a/b/$i; done"))
+            let info = try await runtime.startLocal(fixture.shell("big", "mkdir -p a/b && for i in 1 2 3 4 5; do echo $i > a/b/$i; done"))
             #expect(try await fixture.waitForExit("big") == 0)
 
             // Hold the deletion until the other session has been served (a watchdog opens the gate
@@ -250,7 +252,7 @@ struct SandboxLifecycleTests {
                 try await Task.sleep(for: .milliseconds(10))
             }
             #expect(gate.isHolding, "the removal never reached its deletion")
-            let served = try await runtime.start(fixture.shell("other", "echo hi > hi.txt"))
+            let served = try await runtime.startLocal(fixture.shell("other", "echo hi > hi.txt"))
             _ = await runtime.status(sessionID: "other")
             let servedWhileHeld = !gate.isOpen
             gate.open()
@@ -269,8 +271,8 @@ struct SandboxLifecycleTests {
     @Test("stopAll stops every sandbox", arguments: modes)
     func stopAll(mode: IsolationMode) async throws {
         try await SandboxFixture.with(isolation: mode) { fixture in
-            _ = try await fixture.runtime.start(fixture.shell("a", "sleep 30"))
-            _ = try await fixture.runtime.start(fixture.shell("b", "sleep 30"))
+            _ = try await fixture.runtime.startLocal(fixture.shell("a", "sleep 30"))
+            _ = try await fixture.runtime.startLocal(fixture.shell("b", "sleep 30"))
             await fixture.runtime.stopAll(grace: .seconds(5))
             #expect(await fixture.runtime.status(sessionID: "a") == .notRunning)
             #expect(await fixture.runtime.status(sessionID: "b") == .notRunning)

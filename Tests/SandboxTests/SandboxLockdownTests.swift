@@ -17,7 +17,7 @@ struct SandboxLockdownTests {
     @Test("an unprivileged user, no /etc/shadow, generated accounts, and workspace files the host user owns")
     func unprivilegedUserAndMinimalEtc() async throws {
         try await SandboxFixture.with { fixture in
-            let info = try await fixture.runtime.start(fixture.shell("user", """
+            let info = try await fixture.runtime.startLocal(fixture.shell("user", """
                 id -u > uid.txt; id -g >> uid.txt; id -un >> uid.txt
                 if cat /etc/shadow >/dev/null 2>&1; then echo READ; else echo DENIED; fi > shadow.txt
                 if [ -e /etc/shadow ]; then echo EXISTS; else echo ABSENT; fi >> shadow.txt
@@ -74,7 +74,7 @@ struct SandboxLockdownTests {
                 var spec = fixture.shell("net", script)
                 spec.network = .isolated
                 spec.controlPlaneSocket = controlPlane.host
-                let info = try await fixture.runtime.start(spec)
+                let info = try await fixture.runtime.startLocal(spec)
                 #expect(try await fixture.waitForExit("net", timeout: .seconds(60)) == 0, "log:\n\(fixture.log(of: "net"))")
                 let read = { (name: String) in (try? fixture.read(info.workspace.appendingPathComponent(name))) ?? "(missing)" }
                 for name in ["loopback.txt", "metadata.txt", "public.txt"] {
@@ -98,7 +98,7 @@ struct SandboxLockdownTests {
         guard FileManager.default.isExecutableFile(atPath: Self.curl) else { return }
         let service = try await TinyHTTPServer.start(host: "127.0.0.1", body: "loopback service")
         try await SandboxFixture.with { fixture in
-            let info = try await fixture.runtime.start(fixture.shell("hostnet", "curl -s --noproxy '*' --max-time 10 \(service.url)/ > seen.txt"))
+            let info = try await fixture.runtime.startLocal(fixture.shell("hostnet", "curl -s --noproxy '*' --max-time 10 \(service.url)/ > seen.txt"))
             #expect(try await fixture.waitForExit("hostnet", timeout: .seconds(60)) == 0)
             #expect(try fixture.read(info.workspace.appendingPathComponent("seen.txt")) == "loopback service")
         }
@@ -111,14 +111,14 @@ struct SandboxLockdownTests {
             var spec = fixture.shell("s1", "true")
             spec.network = .isolated
             spec.controlPlaneSocket = "/tmp/nothing.sock"
-            let error = await #expect(throws: SandboxError.self) { try await fixture.runtime.start(spec) }
+            let error = await #expect(throws: SandboxError.self) { try await fixture.runtime.startLocal(spec) }
             #expect(error?.code == .isolatedNetworkUnavailable)
             #expect(error?.description.contains("NETCLODE_SANDBOX=none") == true)
         }
         try await SandboxFixture.with { fixture in
             var spec = fixture.shell("s2", "true")
             spec.network = .isolated
-            let error = await #expect(throws: SandboxError.self) { try await fixture.runtime.start(spec) }
+            let error = await #expect(throws: SandboxError.self) { try await fixture.runtime.startLocal(spec) }
             #expect(error?.code == .isolatedNetworkUnavailable)
         }
     }

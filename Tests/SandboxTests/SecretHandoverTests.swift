@@ -15,7 +15,7 @@ struct SecretHandoverTests {
     @Test("a secret variable arrives on standard input, with only NAME_FD=0 in the environment", arguments: modes)
     func secretArrivesOnStandardInput(mode: IsolationMode) async throws {
         try await SandboxFixture.with(isolation: mode) { fixture in
-            let info = try await fixture.runtime.start(fixture.shell("handover", """
+            let info = try await fixture.runtime.startLocal(fixture.shell("handover", """
                 cat > stdin.txt
                 env > env.txt
                 for p in /proc/[0-9]*; do cat "$p/environ" "$p/cmdline"; echo; done > proc.txt 2>/dev/null
@@ -38,9 +38,9 @@ struct SecretHandoverTests {
     @Test("without secret variables, standard input is empty", arguments: modes)
     func noSecretsMeansEmptyInput(mode: IsolationMode) async throws {
         try await SandboxFixture.with(isolation: mode) { fixture in
-            let info = try await fixture.runtime.start(SandboxSpec(
-                sessionID: "plain", executable: "/bin/sh", arguments: ["-c", "wc -c < /dev/stdin > count.txt; env > env.txt"],
-                environment: ["NETCLODE_AGENT_SECRET": "visible-on-purpose"], secretVariables: []))
+            let info = try await fixture.runtime.startLocal(SandboxSpec(
+                sessionID: "plain", arguments: ["-c", "wc -c < /dev/stdin > count.txt; env > env.txt"],
+                environment: ["NETCLODE_AGENT_SECRET": "visible-on-purpose"], hostExecutable: "/bin/sh", secretVariables: []))
             #expect(try await fixture.waitForExit("plain") == 0)
             #expect(try fixture.read(info.workspace.appendingPathComponent("count.txt")).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
             #expect(try fixture.read(info.workspace.appendingPathComponent("env.txt")).contains("NETCLODE_AGENT_SECRET=visible-on-purpose"))
@@ -51,7 +51,7 @@ struct SecretHandoverTests {
     func lineBreakIsRefused() async throws {
         try await SandboxFixture.with(isolation: .none) { fixture in
             let error = await #expect(throws: SandboxError.self) {
-                try await fixture.runtime.start(fixture.shell("broken", "true", environment: ["NETCLODE_AGENT_SECRET": "a\nb"]))
+                try await fixture.runtime.startLocal(fixture.shell("broken", "true", environment: ["NETCLODE_AGENT_SECRET": "a\nb"]))
             }
             #expect(error?.code == .invalidSpec)
             #expect(error?.description.contains("NETCLODE_AGENT_SECRET") == true)

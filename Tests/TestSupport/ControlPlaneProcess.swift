@@ -50,12 +50,13 @@ public final class ControlPlaneProcess: Sendable {
         ]
     }
 
-    /// Starts `netclode serve --listen 127.0.0.1:0` with `environment` (plus the API token) in a
-    /// fresh temporary directory, and waits for its ready line. `logLevel` is passed as
-    /// `--log-level` (nil: no flag, so NETCLODE_LOG_LEVEL or the default decides).
-    public static func start(environment: [String: String], logLevel: String? = "debug") async throws -> ControlPlaneProcess {
+    /// Starts `netclode serve --listen 127.0.0.1:<port>` (0: any free port) with `environment`
+    /// (plus the API token) in a fresh temporary directory, and waits for its ready line.
+    /// `logLevel` is passed as `--log-level` (nil: no flag, so NETCLODE_LOG_LEVEL or the default
+    /// decides).
+    public static func start(environment: [String: String], logLevel: String? = "debug", port: Int = 0) async throws -> ControlPlaneProcess {
         let root = OwnedDirectory(try TemporaryDirectory(prefix: "netclode-cp"))
-        return try await start(root: root, environment: environment, generation: 1, logLevel: logLevel)
+        return try await start(root: root, environment: environment, generation: 1, logLevel: logLevel, port: port)
     }
 
     /// A new process on the same data directory (after `stop()` or `kill()`), as after a restart.

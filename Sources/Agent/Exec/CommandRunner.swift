@@ -31,7 +31,7 @@ public struct CommandRunner: Sendable {
     public var killGrace: Duration
 
     public static let defaultOutputLimit = 1 << 20
-    public static let defaultWithheldEnvironmentKeys: Set<String> = ["NETCLODE_AGENT_SECRET", "NETCLODE_AGENT_SECRET_FD", "NETCLODE_AGENT_TOKEN"]
+    public static let defaultWithheldEnvironmentKeys: Set<String> = ["NETCLODE_AGENT_SECRET", "NETCLODE_AGENT_SECRET_FD", "NETCLODE_AGENT_SECRET_FILE", "NETCLODE_AGENT_TOKEN"]
 
     public init(workspace: URL, environment: [String: String] = [:],
                 withheldEnvironmentKeys: Set<String> = CommandRunner.defaultWithheldEnvironmentKeys,

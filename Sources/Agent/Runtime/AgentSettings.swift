@@ -39,14 +39,18 @@ public struct AgentSettings: Sendable {
     /// handed over on instead (what the sandbox runtime does; see ``HandedOverSecrets``).
     public static let secretVariable = "NETCLODE_AGENT_SECRET"
     public static let secretDescriptorVariable = "NETCLODE_AGENT_SECRET_FD"
+    /// The variable naming a file holding the secret instead (a Pod's handover volume; see
+    /// ``HandedOverSecrets/receive(fromFile:variable:)``), which the agent deletes once read.
+    public static let secretFileVariable = "NETCLODE_AGENT_SECRET_FILE"
 
     /// Reads `NETCLODE_CONTROL_PLANE_URL`, `NETCLODE_SESSION_ID`, the secret, `GIT_REPOS` (a JSON
     /// array), `HOME`, the working directory as the workspace, and on an isolated network
     /// `NETCLODE_CONTROL_PLANE_SOCKET` and `NETCLODE_EGRESS_SOCKET`.
     ///
     /// The secret comes from the descriptor `NETCLODE_AGENT_SECRET_FD` names when it is set — read
-    /// to its end and then pointed at `/dev/null` — else from `NETCLODE_AGENT_SECRET` (for a
-    /// hand-started agent; the sandbox runtime never puts it in the environment).
+    /// to its end and then pointed at `/dev/null` — (the local runtime), else from the file
+    /// `NETCLODE_AGENT_SECRET_FILE` names, deleted once read (the Kubernetes runtime), else from
+    /// `NETCLODE_AGENT_SECRET` (for a hand-started agent; no runtime puts it in the environment).
     public init(environment: [String: String], workingDirectory: String = FileManager.default.currentDirectoryPath) throws(AgentError) {
         func required(_ name: String) throws(AgentError) -> String {
             guard let value = environment[name], !value.isEmpty else { throw .missingSetting(name) }
@@ -72,6 +76,12 @@ public struct AgentSettings: Sendable {
             let values = try HandedOverSecrets.receive(from: descriptor, variable: Self.secretDescriptorVariable)
             guard let value = values[Self.secretVariable], !value.isEmpty else {
                 throw .invalidSetting(Self.secretDescriptorVariable, "names descriptor \(descriptor), which did not deliver \(Self.secretVariable)")
+            }
+            secret = value
+        } else if let path = environment[Self.secretFileVariable], !path.isEmpty {
+            let values = try HandedOverSecrets.receive(fromFile: path, variable: Self.secretFileVariable)
+            guard let value = values[Self.secretVariable], !value.isEmpty else {
+                throw .invalidSetting(Self.secretFileVariable, "names \(path), which does not hold \(Self.secretVariable)")
             }
             secret = value
         } else {

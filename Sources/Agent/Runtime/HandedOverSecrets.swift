@@ -23,20 +23,7 @@ enum HandedOverSecrets {
     /// (standard input must not be handed to the next `open`) and nothing the agent starts can
     /// inherit the pipe.
     static func receive(from descriptor: Int32, variable: String) throws(AgentError) -> [String: String] {
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .invalidSetting(variable, "names descriptor \(descriptor), which cannot be read: \(String(cString: strerror(errno)))")
-            }
-            bytes += buffer[..<count]
-            guard bytes.count <= maximumSize else {
-                throw .invalidSetting(variable, "names descriptor \(descriptor), which delivered more than \(maximumSize) bytes")
-            }
-        }
+        let bytes = try readToEnd(descriptor, variable: variable, source: "descriptor \(descriptor)")
         let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
         if null >= 0 {
             if null != descriptor {
@@ -46,6 +33,55 @@ enum HandedOverSecrets {
         } else {
             _ = close(descriptor)
         }
+        return parse(bytes)
+    }
+
+    /// The same `NAME=value` lines from a file, which is deleted once read: a Pod cannot hand
+    /// its agent a descriptor, so the Kubernetes runtime's init container copies the secret from
+    /// the Pod's Secret volume (which this container does not mount) into a memory volume, and
+    /// once the agent has deleted it there, nothing the agent runs can find it.
+    ///
+    /// A file that cannot be deleted fails the start: the secret would stay readable to every
+    /// command the agent runs.
+    static func receive(fromFile path: String, variable: String) throws(AgentError) -> [String: String] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw .invalidSetting(variable, "names \(path), which cannot be opened: \(String(cString: strerror(errno)))")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try readToEnd(descriptor, variable: variable, source: path)
+            _ = close(descriptor)
+        } catch {
+            _ = close(descriptor)
+            throw error
+        }
+        guard unlink(path) == 0 else {
+            throw .invalidSetting(variable, "names \(path), which cannot be deleted after reading (\(String(cString: strerror(errno)))), "
+                + "so the commands the agent runs could read the secret; hand it over on a writable volume")
+        }
+        return parse(bytes)
+    }
+
+    private static func readToEnd(_ descriptor: Int32, variable: String, source: String) throws(AgentError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .invalidSetting(variable, "names \(source), which cannot be read: \(String(cString: strerror(errno)))")
+            }
+            bytes += buffer[..<count]
+            guard bytes.count <= maximumSize else {
+                throw .invalidSetting(variable, "names \(source), which delivered more than \(maximumSize) bytes")
+            }
+        }
+        return bytes
+    }
+
+    private static func parse(_ bytes: [UInt8]) -> [String: String] {
         var values: [String: String] = [:]
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
             guard let equals = line.firstIndex(of: "=") else { continue }

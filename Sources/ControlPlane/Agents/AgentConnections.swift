@@ -26,7 +26,9 @@ actor AgentConnections {
         let commandID: String
     }
 
-    private var secrets: [String: String] = [:]
+    /// The SHA-256 of each session's agent secret (``TokenDigest``): all it takes to
+    /// check the secret, and what an adopted sandbox's agent is checked against after a restart.
+    private var secretDigests: [String: String] = [:]
     /// Each proxy-mode session's git proxy credential, and the sessions by its SHA-256 (the proxy
     /// looks a session up by the credential a request carries).
     private var gitCredentials: [String: String] = [:]
@@ -40,7 +42,13 @@ actor AgentConnections {
     /// (proxy mode) to use the git proxy for it. Both live exactly as long as the sandbox they
     /// were made for: a pause, delete or failure unregisters them together.
     func register(sessionID: String, secret: String, gitCredential: String? = nil) {
-        secrets[sessionID] = secret
+        register(sessionID: sessionID, secretDigest: TokenDigest.of(secret), gitCredential: gitCredential)
+    }
+
+    /// ``register(sessionID:secret:gitCredential:)`` knowing only the secret's SHA-256, as for an
+    /// agent that was started by an earlier control plane (its sandbox was adopted).
+    func register(sessionID: String, secretDigest: String, gitCredential: String? = nil) {
+        secretDigests[sessionID] = secretDigest
         forgetGitCredential(of: sessionID)
         if let gitCredential {
             gitCredentials[sessionID] = gitCredential
@@ -66,7 +74,7 @@ actor AgentConnections {
 
     /// Forgets a session: its secret and git proxy credential stop working and its channel closes.
     func unregister(sessionID: String) {
-        secrets[sessionID] = nil
+        secretDigests[sessionID] = nil
         forgetGitCredential(of: sessionID)
         connections.removeValue(forKey: sessionID)?.continuation.finish()
         failPending(of: sessionID)
@@ -74,8 +82,8 @@ actor AgentConnections {
 
     /// True when `secret` is the one registered for `sessionID`: another session's secret is useless.
     func verify(sessionID: String, secret: String) -> Bool {
-        guard let expected = secrets[sessionID] else { return false }
-        return ConstantTime.equals(expected, secret)
+        guard let expected = secretDigests[sessionID] else { return false }
+        return ConstantTime.equals(expected, TokenDigest.of(secret))
     }
 
     /// Opens the command stream of an agent that just attached, starting with `initial` commands.

@@ -79,27 +79,46 @@ public struct ControlPlaneServer: Sendable {
         return server
     }
 
-    /// Opens the store and prepares the runtime; nothing listens until ``run(onReady:)``.
+    /// Wires the server around a store and a sandbox runtime that `netclode serve` chose
+    /// (``openStore(settings:logger:)``; ``localRuntime(settings:agentExecutable:hiddenPaths:logger:)``
+    /// or the Kubernetes runtime, by ``ControlPlaneSettings/runtime``); nothing listens until
+    /// ``run(onReady:)``.
     ///
     /// `metrics` is this server's own registry; pass the same instance's ``ServerMetrics/github``
     /// to `GitHubAccess.load` so token and GitHub API counts appear in it too.
-    public static func make(settings: ControlPlaneSettings, github: GitHubAccess, agentExecutable: String, hiddenPaths: [String], logger: Logger, metrics: ServerMetrics = ServerMetrics()) async throws -> ControlPlaneServer {
+    public static func make(settings: ControlPlaneSettings, github: GitHubAccess, store: any SessionStore, runtime: any SandboxRuntime,
+                            logger: Logger, metrics: ServerMetrics = ServerMetrics()) async throws -> ControlPlaneServer {
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let store: any SessionStore = if let url = settings.databaseURL {
-            try await PostgresSessionStore.open(url: url, logger: logger)
-        } else {
-            try await SQLiteSessionStore.open(path: settings.databasePath, logger: logger)
-        }
-        let runtime = LocalSandboxRuntime(dataDirectory: settings.dataDirectory, isolation: settings.sandbox, hiddenPaths: hiddenPaths + [settings.databasePath], logger: logger)
+        let local = settings.runtime == .local
         let manager = SessionManager(store: store, runtime: runtime, github: github, options: .init(
-            agentExecutable: agentExecutable, maxConcurrentStarts: settings.maxConcurrentStarts, maxQueuedStarts: settings.maxQueuedStarts,
-            // Without isolation (NETCLODE_SANDBOX=none, announced at start) there is no network
-            // namespace either: every sandbox uses the host's.
+            agentCallbackURL: settings.agentCallbackURL,
+            maxConcurrentStarts: settings.maxConcurrentStarts, maxQueuedStarts: settings.maxQueuedStarts,
             runs: settings.runs, credentialMode: settings.credentialMode,
-            sandboxNetwork: settings.sandboxNetwork ?? (settings.sandbox == .none ? .host : nil), egressAllow: settings.egressAllow,
-            sandboxSocket: SandboxListener.usablePath(settings.sandboxSocketPath, logger: logger)),
+            // Without isolation (NETCLODE_SANDBOX=none, announced at start) there is no network
+            // namespace either: every sandbox uses the host's. A Pod has the cluster's network,
+            // which NetworkPolicies fence, and no sandbox listener to bind.
+            sandboxNetwork: local ? settings.sandboxNetwork ?? (settings.sandbox == .none ? .host : nil) : .host,
+            egressAllow: settings.egressAllow,
+            sandboxSocket: local ? SandboxListener.usablePath(settings.sandboxSocketPath, logger: logger) : nil),
             logger: logger, metrics: metrics)
         return ControlPlaneServer(settings: settings, manager: manager, logger: logger)
+    }
+
+    /// The session store the settings name: PostgreSQL (`NETCLODE_DATABASE_URL`) or the SQLite
+    /// file, migrated.
+    public static func openStore(settings: ControlPlaneSettings, logger: Logger) async throws -> any SessionStore {
+        try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if let url = settings.databaseURL {
+            return try await PostgresSessionStore.open(url: url, logger: logger)
+        }
+        return try await SQLiteSessionStore.open(path: settings.databasePath, logger: logger)
+    }
+
+    /// The `local` runtime: bubblewrap sandboxes under the data directory running
+    /// `agentExecutable`, which never see `hiddenPaths` nor the database.
+    public static func localRuntime(settings: ControlPlaneSettings, agentExecutable: String, hiddenPaths: [String], logger: Logger) -> LocalSandboxRuntime {
+        LocalSandboxRuntime(dataDirectory: settings.dataDirectory, isolation: settings.sandbox, agentExecutable: agentExecutable,
+                            hiddenPaths: hiddenPaths + [settings.databasePath], logger: logger)
     }
 
     /// Serves until SIGINT/SIGTERM, then shuts the sessions down gracefully (agents told, tokens

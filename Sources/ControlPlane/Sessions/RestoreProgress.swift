@@ -14,15 +14,18 @@ struct RestoreProgress: Sendable, Equatable {
     var total = 0
     /// Of those, the ones whose sandbox has started again.
     var started = 0
+    /// Of those, the ones whose sandbox outlived the previous control plane and was taken back.
+    var adopted = 0
     /// Of those, the ones that could not be restored (now in `error`).
     var failed = 0
 
     /// `/readyz`'s `sessions` field: `loading`, `restoring (3 of 64 started)`, `restored (64)`.
     var summary: String {
+        let counts = "\(started) of \(total) started\(adopted > 0 ? ", \(adopted) adopted" : "")\(failed > 0 ? ", \(failed) failed" : "")"
         switch phase {
-        case .loading: "loading"
-        case .restoring: "restoring (\(started) of \(total) started\(failed > 0 ? ", \(failed) failed" : ""))"
-        case .restored: "restored (\(started) of \(total) started\(failed > 0 ? ", \(failed) failed" : ""))"
+        case .loading: return "loading"
+        case .restoring: return "restoring (\(counts))"
+        case .restored: return "restored (\(counts))"
         }
     }
 }

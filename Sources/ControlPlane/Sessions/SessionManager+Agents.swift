@@ -10,7 +10,7 @@ extension SessionManager {
     /// An agent dialled back. Checks its secret (useless for any other session) and opens its
     /// command stream, which starts with the session's config and current credentials.
     public func attachAgent(sessionID: String, secret: String) async throws(ControlPlaneError) -> AsyncStream<Netclode_V1_AgentCommand> {
-        guard await agents.verify(sessionID: sessionID, secret: secret) else {
+        guard await verifyAgent(sessionID: sessionID, secret: secret) else {
             throw .unauthenticated("invalid agent credentials for session \"\(sessionID)\"")
         }
         let record = try await existing(sessionID)
@@ -29,9 +29,17 @@ extension SessionManager {
         return stream
     }
 
+    /// Whether `secret` is the agent secret of `sessionID`'s sandbox. An agent whose sandbox is
+    /// being adopted after a restart dials in as soon as the API listens: it waits for the
+    /// adoption to register its digest rather than being refused.
+    private func verifyAgent(sessionID: String, secret: String) async -> Bool {
+        if let adoption = adoptions[sessionID] { await adoption.value }
+        return await agents.verify(sessionID: sessionID, secret: secret)
+    }
+
     /// A report from an agent: an event to record, or the reply to a command.
     public func handleReport(_ report: Netclode_V1_AgentReport, secret: String) async throws(ControlPlaneError) {
-        guard await agents.verify(sessionID: report.sessionID, secret: secret) else {
+        guard await verifyAgent(sessionID: report.sessionID, secret: secret) else {
             throw .unauthenticated("invalid agent credentials for session \"\(report.sessionID)\"")
         }
         switch report.report {

@@ -10,7 +10,8 @@ import SwiftProtobuf
 extension SessionManager {
     /// Called once the API listens: agents can dial back from now on. Loads every stored session,
     /// then gives the ones that were running their sandbox back, with freshly minted tokens, in
-    /// the background.
+    /// the background: a sandbox that outlived the previous control plane (a Pod) is adopted, its
+    /// agent reconnecting with the secret it has; any other is started anew.
     ///
     /// Restoring must not hold up the server: each restored start keeps its start slot until its
     /// agent dials back, which needs the server to accept connections; and a liveness probe that
@@ -18,26 +19,99 @@ extension SessionManager {
     /// loaded (the API can answer for every session), and `/readyz` reports the progress.
     public func start(controlPlaneURL: URL) async throws {
         self.controlPlaneURL = controlPlaneURL
-        await runtime.onExit { [weak self] sessionID, code in
-            // Not awaited by the runtime: the exit is handled in the session's turn.
-            Task { await self?.sandboxExited(sessionID, code: code) }
-        }
-        await runtime.onEgress { [weak self] refusal in
-            await self?.recordEgress(refusal)
+        let events = runtime.events
+        runtimeEvents = Task { [weak self] in
+            for await event in events {
+                await self?.handle(event)
+            }
         }
         let stored = try await store.sessions()
         for record in stored { records[record.id] = record }
-        let running = stored.filter { $0.sessionStatus.wantsSandbox }.map(\.id)
-        restore = RestoreProgress(phase: .restoring, total: running.count)
-        logger.info("sessions loaded", metadata: ["sessions": "\(stored.count)", "to_restore": "\(running.count)"])
+        let adopting = await adoptSandboxes()
+        let running = stored.filter { $0.sessionStatus.wantsSandbox && adopting[$0.id] == nil }.map(\.id)
+        restore = RestoreProgress(phase: .restoring, total: running.count + adopting.count)
+        logger.info("sessions loaded", metadata: ["sessions": "\(stored.count)", "to_restore": "\(running.count)", "to_adopt": "\(adopting.count)"])
         restoreTask = Task { [weak self] in
             await withTaskGroup(of: Void.self) { group in
                 for id in running {
                     group.addTask { await self?.restoreSession(id) }
                 }
+                for adoption in adopting.values {
+                    group.addTask { await adoption.value }
+                }
             }
             await self?.restoreFinished()
         }
+    }
+
+    /// One report of the runtime's. An end is handled in the session's turn, which may have to
+    /// wait, so it is not awaited here: the next event is not held up.
+    private func handle(_ event: SandboxEvent) async {
+        switch event {
+        case .egressRefused(let refusal):
+            await recordEgress(refusal)
+        case .exited, .failed:
+            Task { await self.sandboxEnded(event.sessionID, event) }
+        }
+    }
+
+    /// Takes back the sandboxes that outlived the previous control plane (a cluster's Pods, see
+    /// ``SandboxRuntime/adoptRunning()``), by session: each gets an adoption task that leases its
+    /// tokens and registers its agent's secret digest; an agent that dials in meanwhile waits for
+    /// it (``verifyAgent(sessionID:secret:)``). A sandbox whose session no longer wants one
+    /// (paused, deleted, unknown here) or that carries no digest is stopped; its workspace is
+    /// kept. If the runtime cannot list them, they are started anew like local ones.
+    private func adoptSandboxes() async -> [String: Task<Void, Never>] {
+        guard runtime.sandboxesOutliveControlPlane else { return [:] }
+        let sandboxes: [AdoptedSandbox]
+        do {
+            sandboxes = try await runtime.adoptRunning()
+        } catch {
+            logger.error("cannot list the sandboxes left running by the previous control plane; starting them anew: \(error)")
+            return [:]
+        }
+        for sandbox in sandboxes {
+            let id = sandbox.info.sessionID
+            guard let record = records[id], record.sessionStatus.wantsSandbox,
+                  let digest = sandbox.annotations[Self.agentSecretDigestAnnotation] else {
+                sessionLogger(id).warning("stopping a sandbox left by the previous control plane: its session is not running here",
+                                          metadata: ["sandbox": "\(sandbox.info.location)", "status": "\(records[id]?.status ?? "unknown")"])
+                let runtime = self.runtime
+                Task { await runtime.stop(sessionID: id, grace: .seconds(3)) }
+                continue
+            }
+            adoptions[id] = Task { [weak self] in
+                await self?.adopt(record.id, secretDigest: digest, location: sandbox.info.location)
+            }
+        }
+        return adoptions
+    }
+
+    /// Adopts one running sandbox in the session's turn: fresh tokens, the agent's secret digest
+    /// and (proxy mode) a fresh git proxy credential, which its agent gets in the config it is
+    /// sent when it attaches again. Failing that, the session goes to `error` and the sandbox is
+    /// stopped.
+    private func adopt(_ id: String, secretDigest: String, location: String) async {
+        do {
+            try await exclusively(id) { () async throws(ControlPlaneError) in
+                guard let record = records[id], record.sessionStatus.wantsSandbox else { return }
+                do {
+                    try await leaseTokens(record)
+                    await agents.register(sessionID: id, secretDigest: secretDigest,
+                                          gitCredential: record.mode == .proxy ? Identifiers.gitProxyCredential() : nil)
+                    restore.adopted += 1
+                    sessionLogger(id).info("session adopted", metadata: ["sandbox": "\(location)"])
+                } catch {
+                    restore.failed += 1
+                    await stopSandbox(id, reason: "adoption failed")
+                    sessionLogger(id).error("session could not be adopted", metadata: ["error": "\(error)"])
+                    try? await setStatus(id, .error, error: "could not take the sandbox back after a control-plane restart: \(Self.describe(error))")
+                }
+            }
+        } catch {
+            // Shutting down while it waited for its turn.
+        }
+        adoptions[id] = nil
     }
 
     /// Gives one stored session its sandbox back. Waits for a start slot like any start (never
@@ -86,12 +160,26 @@ extension SessionManager {
         await drainOperations(timeout: .seconds(30))
         // The sandboxes stop below, and their runs with them: said in each history now, while
         // the store is open.
-        for id in Array(runs.keys) { await endRuns(of: id, because: "the control plane shut down") }
-        for id in records.keys where await agents.isAttached(id) {
-            await agents.send(sessionID: id, .make(.shutdown(.with { $0.reason = "control plane shutting down" })))
+        for id in Array(runs.keys) {
+            if runtime.sandboxesOutliveControlPlane, let run = runs[id] {
+                // The sandbox stays up; its run must not go on unrecorded.
+                await agents.send(sessionID: id, .make(.cancelProcess(.with {
+                    $0.processID = run.id
+                    $0.reason = "the control plane shut down"
+                })))
+            }
+            await endRuns(of: id, because: "the control plane shut down")
+        }
+        // Sandboxes that outlive the control plane keep their agents, which dial in again once
+        // the next one is up (it adopts them); local ones are told, then stopped.
+        if !runtime.sandboxesOutliveControlPlane {
+            for id in records.keys where await agents.isAttached(id) {
+                await agents.send(sessionID: id, .make(.shutdown(.with { $0.reason = "control plane shutting down" })))
+            }
         }
         stopping.formUnion(records.keys)
-        await runtime.stopAll(grace: .seconds(3))
+        await runtime.shutdown(grace: .seconds(3))
+        runtimeEvents?.cancel()
         await agents.closeAll()
         await hub.finishAll()
         await github.broker?.shutdown()

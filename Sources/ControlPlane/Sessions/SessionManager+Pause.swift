@@ -43,6 +43,9 @@ extension SessionManager {
                 try await update(id, publish: false) { record in
                     record.status = SessionStatus.creating.rawValue
                     record.error = nil
+                    // The new agent reports every repository again ("Already cloned"); statuses of
+                    // the previous sandbox would declare the session ready before it has.
+                    record.repoStatus = []
                 }
                 do {
                     try await startSandbox(record)

@@ -16,8 +16,9 @@ import Storage
 /// session records and events, never a token.
 public actor SessionManager {
     public struct Options: Sendable {
-        /// The binary started as `netclode agent` in each sandbox.
-        public var agentExecutable: String
+        /// `NETCLODE_AGENT_CALLBACK_URL`: where agents dial back to, e.g. the control plane's
+        /// Service in a cluster; nil: the address the API is bound to (agents on this host).
+        public var agentCallbackURL: URL?
         /// How long an agent has to acknowledge a credential update.
         public var acknowledgementTimeout: Duration
         public var defaultExecTimeout: Duration
@@ -42,11 +43,11 @@ public actor SessionManager {
         /// isolated network; nil when the server does not run one.
         public var sandboxSocket: String?
 
-        public init(agentExecutable: String, acknowledgementTimeout: Duration = .seconds(10), defaultExecTimeout: Duration = .seconds(120), maximumExecTimeout: Duration = .seconds(3600),
+        public init(agentCallbackURL: URL? = nil, acknowledgementTimeout: Duration = .seconds(10), defaultExecTimeout: Duration = .seconds(120), maximumExecTimeout: Duration = .seconds(3600),
                     maxConcurrentStarts: Int = ControlPlaneSettings.defaultMaxConcurrentStarts, maxQueuedStarts: Int = ControlPlaneSettings.defaultMaxQueuedStarts,
                     startSlotTimeout: Duration = .seconds(60), watcherInboxCapacity: Int = 10_000, runs: RunSettings = RunSettings(),
                     credentialMode: CredentialMode = .proxy, sandboxNetwork: SandboxNetwork? = nil, egressAllow: EgressAllowList = .anyPublicHost, sandboxSocket: String? = nil) {
-            self.agentExecutable = agentExecutable
+            self.agentCallbackURL = agentCallbackURL
             self.acknowledgementTimeout = acknowledgementTimeout
             self.defaultExecTimeout = defaultExecTimeout
             self.maximumExecTimeout = maximumExecTimeout
@@ -110,6 +111,11 @@ public actor SessionManager {
     var execStreams: [String: (sessionID: String, inbox: WatchInbox)] = [:]
     /// Sandbox starts of created sessions still under way after `CreateSession` answered.
     var pendingStarts: [String: Task<Void, Never>] = [:]
+    /// Reads the runtime's ``SandboxRuntime/events`` from ``start(controlPlaneURL:)`` on.
+    var runtimeEvents: Task<Void, Never>?
+    /// Adoptions of sandboxes that outlived the previous control plane, until their agent may
+    /// attach (tokens leased, secret digest registered); an attach waits for its session's.
+    var adoptions: [String: Task<Void, Never>] = [:]
     /// Who commits in the sandboxes: the App's bot account, looked up once.
     let commitIdentity: CommitIdentity
 
@@ -140,7 +146,7 @@ public actor SessionManager {
             throw .failedPrecondition(error.message)
         }
         do {
-            try await runtime.checkCanStart(executable: options.agentExecutable)
+            try await runtime.checkCanStart()
         } catch {
             throw Self.controlPlaneError(error)
         }
@@ -266,6 +272,8 @@ public actor SessionManager {
     }
 
     /// Starts the sandbox process of `record`, whose tokens are leased, with a fresh agent secret.
+    /// The sandbox keeps the secret's SHA-256 (never the secret) as an annotation, so that a later
+    /// control plane that adopts it can check its agent.
     func launchSandbox(_ record: SessionRecord) async throws {
         let id = record.id
         guard let controlPlaneURL else { throw ControlPlaneError.unavailable("the control plane is not listening yet") }
@@ -273,9 +281,9 @@ public actor SessionManager {
         await agents.register(sessionID: id, secret: secret,
                               gitCredential: record.mode == .proxy ? Identifiers.gitProxyCredential() : nil)
         let spec = SandboxSpec(
-            sessionID: id, executable: options.agentExecutable, arguments: ["agent"],
+            sessionID: id, arguments: ["agent"],
             environment: [
-                "NETCLODE_CONTROL_PLANE_URL": controlPlaneURL.absoluteString,
+                "NETCLODE_CONTROL_PLANE_URL": (options.agentCallbackURL ?? controlPlaneURL).absoluteString,
                 "NETCLODE_SESSION_ID": id,
                 "NETCLODE_AGENT_SECRET": secret,
                 "GIT_REPOS": Self.jsonArray(record.repos),
@@ -285,7 +293,8 @@ public actor SessionManager {
             egress: EgressPolicy(
                 allowList: options.egressAllow,
                 protectedEndpoints: ProtectedEndpoint.listening(
-                    host: controlPlaneURL.host ?? "", port: controlPlaneURL.port ?? 80, name: "the control plane's API"))
+                    host: controlPlaneURL.host ?? "", port: controlPlaneURL.port ?? 80, name: "the control plane's API")),
+            annotations: [Self.agentSecretDigestAnnotation: TokenDigest.of(secret)]
         )
         stopping.remove(id)
         _ = try await runtime.start(spec)
@@ -359,19 +368,39 @@ public actor SessionManager {
         }
     }
 
-    /// The runtime saw a sandbox exit that nobody asked for: the session fails, its tokens go.
-    func sandboxExited(_ id: String, code: Int32) async {
+    /// The annotation holding the SHA-256 of the agent's secret (see ``launchSandbox(_:)``).
+    static let agentSecretDigestAnnotation = "agent-secret-sha256"
+
+    /// The runtime saw a sandbox end or fail without anybody asking: the session fails with the
+    /// runtime's reason (an exit code, or the platform's word such as `OOMKilled`), its tokens go,
+    /// and whatever is left of the sandbox is stopped (a failed Pod is deleted; the workspace is
+    /// kept for a resume).
+    func sandboxEnded(_ id: String, _ event: SandboxEvent) async {
+        let (summary, message): (String, String)
+        switch event {
+        case .exited(_, let code):
+            summary = "the agent exited unexpectedly (exit code \(code))"
+            message = "\(summary); see the agent log"
+        case .failed(_, let reason, let detail):
+            summary = "the sandbox failed (\(reason))"
+            message = "the sandbox failed (\(reason)): \(detail)"
+        case .egressRefused:
+            return
+        }
         await starts.release(id)
         guard !stopping.contains(id), !isShuttingDown else { return }
         try? await exclusively(id) { () async throws(ControlPlaneError) in
             // Re-checked in turn: a pause or delete that ran meanwhile stopped it on purpose.
             guard !stopping.contains(id), let record = records[id], record.sessionStatus.wantsSandbox else { return }
             if case .running = await runtime.status(sessionID: id) { return }  // a resume started a new one
-            sessionLogger(id).error("agent exited unexpectedly", metadata: ["code": "\(code)"])
-            await endRuns(of: id, because: "the agent exited unexpectedly (exit code \(code))")
+            sessionLogger(id).error("sandbox ended unexpectedly", metadata: ["reason": "\(summary)"])
+            await endRuns(of: id, because: summary)
             await github.broker?.revoke(session: id)
             await agents.unregister(sessionID: id)
-            try await setStatus(id, .error, error: "the agent exited unexpectedly (exit code \(code)); see the agent log")
+            stopping.insert(id)
+            await runtime.stop(sessionID: id, grace: .zero)
+            stopping.remove(id)
+            try await setStatus(id, .error, error: message)
         }
     }
 

@@ -39,6 +39,12 @@ public struct ControlPlaneSettings: Sendable {
     public var runs = RunSettings()
     /// How sessions that do not say reach GitHub (`NETCLODE_CREDENTIAL_MODE`; default `proxy`).
     public var credentialMode: CredentialMode = .proxy
+    /// Where sandboxes run (`NETCLODE_RUNTIME`; default `local`). The `kubernetes` runtime's own
+    /// settings (`NETCLODE_K8S_*`, `NETCLODE_AGENT_IMAGE`) are read by that runtime.
+    public var runtime: SandboxRuntimeKind = .local
+    /// Where agents dial back to (`NETCLODE_AGENT_CALLBACK_URL`); nil: the bound address.
+    /// Required by the `kubernetes` runtime.
+    public var agentCallbackURL: URL?
 
     public struct Overrides: Sendable {
         public var listen: String?
@@ -96,7 +102,8 @@ public struct ControlPlaneSettings: Sendable {
         if sandbox == .none, sandboxNetwork == .isolated {
             throw .failedPrecondition("NETCLODE_SANDBOX_NETWORK=isolated needs bubblewrap, but NETCLODE_SANDBOX=none runs sandboxes without namespaces on the host's network; unset one of them")
         }
-        if sandboxNetwork == .isolated, let problem = UnixSocketPath.problem(with: sandboxSocketPath) {
+        runtime = try SandboxRuntimeKind(setting: settings["NETCLODE_RUNTIME"])
+        if runtime == .local, sandboxNetwork == .isolated, let problem = UnixSocketPath.problem(with: sandboxSocketPath) {
             throw .failedPrecondition("NETCLODE_SANDBOX_NETWORK=isolated needs the sandbox listener's socket: \(problem); choose a shorter NETCLODE_DATA_DIR")
         }
         maxConcurrentStarts = try Self.parseCount(settings["NETCLODE_MAX_CONCURRENT_STARTS"], name: "NETCLODE_MAX_CONCURRENT_STARTS",
@@ -105,6 +112,17 @@ public struct ControlPlaneSettings: Sendable {
                                               range: 0...100_000, default: Self.defaultMaxQueuedStarts)
         runs = try RunSettings(settings: settings)
         credentialMode = try CredentialMode(settings["NETCLODE_CREDENTIAL_MODE"], source: "NETCLODE_CREDENTIAL_MODE", fallback: .proxy)
+        agentCallbackURL = try AgentCallbackURL.parse(settings["NETCLODE_AGENT_CALLBACK_URL"])
+        if runtime == .kubernetes {
+            guard agentCallbackURL != nil else {
+                throw .failedPrecondition("NETCLODE_RUNTIME=kubernetes needs NETCLODE_AGENT_CALLBACK_URL, the URL sandbox Pods reach the control plane at "
+                    + "(its Service, e.g. http://netclode.netclode.svc.cluster.local:8080): the address it listens on is not reachable from a Pod")
+            }
+            if sandboxNetwork == .isolated {
+                throw .failedPrecondition("NETCLODE_SANDBOX_NETWORK=isolated is a local-runtime network (bubblewrap and Unix sockets); with NETCLODE_RUNTIME=kubernetes, "
+                    + "sandbox Pods use the cluster's network, fenced by NetworkPolicies: unset NETCLODE_SANDBOX_NETWORK")
+            }
+        }
     }
 
     /// The control plane's sandbox listener: a Unix socket in the data directory that serves only
@@ -117,7 +135,7 @@ public struct ControlPlaneSettings: Sendable {
     /// What `netclode serve` and `netclode dev` print among their ready lines (not only in the
     /// log): a sandbox that is not isolated must not go unnoticed.
     public var readyWarnings: [String] {
-        guard sandbox == .none else { return [] }
+        guard runtime == .local, sandbox == .none else { return [] }
         return ["WARNING: sandboxes are NOT isolated (NETCLODE_SANDBOX=none): their processes run as this user on the host's network and can read the data directory, the database and the GitHub App private key"]
     }
 
@@ -177,7 +195,7 @@ public struct ControlPlaneSettings: Sendable {
 extension ControlPlaneSettings: CustomStringConvertible, CustomDebugStringConvertible {
     public var description: String {
         "ControlPlaneSettings(listen: \(host):\(port), dataDirectory: \(dataDirectory.path), database: \(databaseURL.map { PostgresURL.redacted($0) } ?? databasePath), "
-            + "apiToken: <redacted>, sandbox: \(sandbox), sandboxNetwork: \(sandboxNetwork?.rawValue ?? "per session"), egressAllow: \(egressAllow), logLevel: \(logLevel), maxConcurrentStarts: \(maxConcurrentStarts), maxQueuedStarts: \(maxQueuedStarts), agentCommand: \(runs.agentCommand?.description ?? "none"))"
+            + "apiToken: <redacted>, sandbox: \(sandbox), sandboxNetwork: \(sandboxNetwork?.rawValue ?? "per session"), egressAllow: \(egressAllow), runtime: \(runtime.rawValue), agentCallbackURL: \(agentCallbackURL?.absoluteString ?? "the bound address"), logLevel: \(logLevel), maxConcurrentStarts: \(maxConcurrentStarts), maxQueuedStarts: \(maxQueuedStarts), agentCommand: \(runs.agentCommand?.description ?? "none"))"
     }
 
     public var debugDescription: String { description }

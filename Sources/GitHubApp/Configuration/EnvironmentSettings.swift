@@ -22,6 +22,10 @@ public struct EnvironmentSettings: Sendable {
         return EnvironmentSettings(fromFile.merging(environment) { _, fromEnvironment in fromEnvironment })
     }
 
+    /// Every setting, blank ones included (for a reader that takes a dictionary, such as the
+    /// Kubernetes runtime's settings).
+    public var all: [String: String] { values }
+
     /// The value of `name`, or nil when it is missing or blank.
     public subscript(name: String) -> String? {
         guard let value = values[name], !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {

@@ -4,6 +4,7 @@ import Foundation
 import GitHubApp
 import Hummingbird
 import Logging
+import Sandbox
 import ServiceLifecycle
 
 /// Everything `netclode dev` prepares before anything listens: the data directory, the seeded
@@ -45,9 +46,11 @@ struct DevSetup {
         let github = try GitHubAccess.load(
             settings: githubSettings(appID: forge.metadata.app.id, keyPath: keyPath, forgeURL: forgeURL),
             metrics: metrics.github, logger: logger)
+        let runtime = ControlPlaneServer.localRuntime(settings: settings, agentExecutable: CommandLogging.executablePath,
+                                                      hiddenPaths: [layout.forgeDirectory.path, layout.devFile.path], logger: logger)
         let controlPlane = try await ControlPlaneServer.make(
-            settings: settings, github: github, agentExecutable: CommandLogging.executablePath,
-            hiddenPaths: [layout.forgeDirectory.path, layout.devFile.path], logger: logger, metrics: metrics)
+            settings: settings, github: github, store: try await ControlPlaneServer.openStore(settings: settings, logger: logger),
+            runtime: runtime, logger: logger, metrics: metrics)
 
         let installations = forge.metadata.installations.map { installation in
             DevFile.Installation(id: installation.id, account: installation.accountLogin,

@@ -26,7 +26,7 @@ struct ManagerFixture {
             let store = try await SQLiteSessionStore.open(path: directory.url.appendingPathComponent("netclode.sqlite").path, logger: logger)
             let runtime = ScriptedRuntime(root: directory.url)
             // These suites script the token-mode agent protocol (credentials handed over, acknowledged).
-            var managerOptions = SessionManager.Options(agentExecutable: "/bin/true", credentialMode: .token)
+            var managerOptions = SessionManager.Options(credentialMode: .token)
             options(&managerOptions)
             let manager = SessionManager(store: store, runtime: runtime, github: github, options: managerOptions, logger: logger)
             try await manager.start(controlPlaneURL: URL(string: "http://127.0.0.1:9")!)

@@ -14,11 +14,13 @@ actor ScriptedRuntime: SandboxRuntime {
     private var running: Set<String> = []
     private var holdingStarts = false
     private var held: [CheckedContinuation<Void, Never>] = []
-    private var exitHandler: (@Sendable (String, Int32) async -> Void)?
+    nonisolated let sandboxesOutliveControlPlane = false
+    nonisolated let events: AsyncStream<SandboxEvent>
     let root: URL
 
     init(root: URL) {
         self.root = root
+        events = AsyncStream.makeStream(of: SandboxEvent.self).stream
     }
 
     /// From now on, each start waits inside ``start(_:)`` until ``releaseStarts()``.
@@ -37,7 +39,7 @@ actor ScriptedRuntime: SandboxRuntime {
     func failStarts(with message: String?) { startFailure = message }
     private var startFailure: String?
 
-    func checkCanStart(executable: String) async throws {}
+    func checkCanStart() async throws {}
 
     func isRunning(_ sessionID: String) -> Bool { running.contains(sessionID) }
 
@@ -46,11 +48,7 @@ actor ScriptedRuntime: SandboxRuntime {
         if holdingStarts { await withCheckedContinuation { held.append($0) } }
         if let startFailure { throw SandboxError(.launchFailed, startFailure) }
         running.insert(spec.sessionID)
-        let directory = root.appendingPathComponent(spec.sessionID, isDirectory: true)
-        return SandboxInfo(
-            sessionID: spec.sessionID, pid: 0, directory: directory,
-            home: directory.appendingPathComponent("home"), workspace: directory.appendingPathComponent("workspace"),
-            logFile: directory.appendingPathComponent("log"), isolated: false)
+        return SandboxInfo(sessionID: spec.sessionID, location: "scripted", isolated: false)
     }
 
     func stop(sessionID: String, grace: Duration) async {
@@ -58,18 +56,16 @@ actor ScriptedRuntime: SandboxRuntime {
     }
 
     func status(sessionID: String) async -> SandboxStatus {
-        running.contains(sessionID) ? .running(pid: 0) : .notRunning
+        running.contains(sessionID) ? .running : .notRunning
     }
 
     func remove(sessionID: String) async throws {
         running.remove(sessionID)
     }
 
-    func onExit(_ handler: @escaping @Sendable (String, Int32) async -> Void) async {
-        exitHandler = handler
-    }
+    func adoptRunning() async throws -> [AdoptedSandbox] { [] }
 
-    func stopAll(grace: Duration) async {
+    func shutdown(grace: Duration) async {
         running.removeAll()
     }
 }
