@@ -207,7 +207,8 @@ let package = Package(
         .testTarget(
             name: "KubernetesRuntimeTests",
             dependencies: [
-                "KubernetesRuntime", "KubernetesStandIn", "Sandbox", "TestSupport", "netclode", "NetclodeProto", "NetclodeClient", "ConnectRPC",
+                "KubernetesRuntime", "KubernetesStandIn", "Sandbox", "ControlPlane", "GitHubApp", "TestSupport", "netclode", "NetclodeProto",
+                "NetclodeClient", "ConnectRPC",
                 .asyncHTTPClient, .nioCore, .nioHTTP1, .nioSSL, .logging, .swiftProtobuf,
             ],
             resources: [.copy("Fixtures")],

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Agent
@@ -71,5 +72,43 @@ struct AgentSettingsTests {
         #expect(try AgentSettings(environment: environment).secret == "by-hand")
         let error = #expect(throws: AgentError.self) { try AgentSettings(environment: Self.base) }
         #expect(error?.description.contains("NETCLODE_AGENT_SECRET is not set") == true)
+    }
+
+    /// The Kubernetes runtime's handover: a file in a memory volume, deleted once read, so the
+    /// commands the agent runs find nothing.
+    @Test("the secret is read from the file NETCLODE_AGENT_SECRET_FILE names, which is then deleted")
+    func readsSecretFromFile() async throws {
+        try await TemporaryDirectory.with(prefix: "agent-secret") { directory in
+            let file = directory.url.appendingPathComponent("agent-secret")
+            try "NETCLODE_AGENT_SECRET=from-a-file\n".write(to: file, atomically: true, encoding: .utf8)
+            var environment = Self.base
+            environment["NETCLODE_AGENT_SECRET_FILE"] = file.path
+            #expect(try AgentSettings(environment: environment).secret == "from-a-file")
+            #expect(!FileManager.default.fileExists(atPath: file.path))
+
+            // Gone: a second agent (or a command) reading it gets nothing.
+            let missing = #expect(throws: AgentError.self) { try AgentSettings(environment: environment) }
+            #expect(missing?.description.contains("cannot be opened") == true)
+        }
+    }
+
+    /// A secret file on a read-only mount (as a Secret volume mounted straight into the
+    /// container is) cannot be deleted: `netclode agent` refuses to start. Under bubblewrap, so
+    /// the mount is really read-only, for root too.
+    @Test("a secret file that cannot be deleted fails the start: commands could read it",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap"), "needs bubblewrap"))
+    func undeletableSecretFile() async throws {
+        try await TemporaryDirectory.with(prefix: "agent-secret") { directory in
+            let file = directory.url.appendingPathComponent("agent-secret")
+            try "NETCLODE_AGENT_SECRET=stuck\n".write(to: file, atomically: true, encoding: .utf8)
+            let netclode = try ForgeProcess.netclodeBinary().path
+            let result = try await Command.run("/usr/bin/bwrap", [
+                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                "--ro-bind", directory.url.path, directory.url.path, "--", netclode, "agent",
+            ], environment: Self.base.merging(["NETCLODE_AGENT_SECRET_FILE": file.path]) { $1 })
+            #expect(result.exitCode != 0)
+            #expect(result.stderr.contains("cannot be deleted after reading"), "\(result.stderr)")
+            #expect(FileManager.default.fileExists(atPath: file.path))
+        }
     }
 }

@@ -1,9 +1,11 @@
+import AsyncHTTPClient
 import ConnectRPC
 import Foundation
 import KubernetesRuntime
 import KubernetesStandIn
 import NetclodeClient
 import NetclodeProto
+import NIOCore
 import TestSupport
 import Testing
 
@@ -96,6 +98,9 @@ struct KubernetesLifecycleTests {
             #expect(creates.count == 1, "no Pod was created again")
             #expect(try await fixture.api.session(created.id).status == "ready")
             #expect(fixture.controlPlane.allLogs().contains("session adopted"))
+            let readiness = try await HTTPClient.shared.execute(HTTPClientRequest(url: fixture.controlPlane.baseURL.absoluteString + "/readyz"), timeout: .seconds(30))
+            let readinessBody = String(buffer: try await readiness.body.collect(upTo: 1 << 16))
+            #expect(readinessBody.contains("restored (1 of 1 started, 1 adopted)"), "\(readinessBody)")
 
             _ = try await fixture.api.delete(created.id)
             #expect(await fixture.cluster.objects(.pods).isEmpty)

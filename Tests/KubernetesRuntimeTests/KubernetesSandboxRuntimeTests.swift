@@ -13,18 +13,21 @@ struct KubernetesSandboxRuntimeTests {
         try await RuntimeFixture.with { fixture in
             let secret = "agent-secret-\(UUID().uuidString)"
             // The "agent": reads the handed-over file and deletes it, as `netclode agent` does.
-            let script = #"cat "$NETCLODE_AGENT_SECRET_FILE" > secret-seen.txt && rm "$NETCLODE_AGENT_SECRET_FILE" && env > env.txt && ls -a "$(dirname "$NETCLODE_AGENT_SECRET_FILE")" > handover.txt && echo "$HOME" > home.txt && exec sleep 300"#
+            let script = #"cat "$NETCLODE_AGENT_SECRET_FILE" > secret-seen.txt && rm "$NETCLODE_AGENT_SECRET_FILE" && env > env.txt && ls -a "$(dirname "$NETCLODE_AGENT_SECRET_FILE")" > handover.txt && echo done > written && exec sleep 300"#
             let info = try await fixture.runtime.start(fixture.shell("s1", script, secret: secret, annotations: ["agent-secret-sha256": "abc123"]))
             #expect(info.location == "pod netclode/netclode-s1")
             #expect(info.isolated)
             let pod = try await fixture.waitForPod("s1", phase: "Running")
             #expect(await fixture.runtime.status(sessionID: "s1") == .running)
 
-            #expect(try await fixture.waitForWorkspaceFile("s1", "secret-seen.txt") == "NETCLODE_AGENT_SECRET=\(secret)\n")
-            let environment = try await fixture.waitForWorkspaceFile("s1", "env.txt")
+            _ = try await fixture.waitForWorkspaceFile("s1", "written")
+            let workspace = await fixture.cluster.claimDirectory("netclode-s1-workspace")
+            let read = { (name: String) in (try? String(contentsOf: workspace.appendingPathComponent(name), encoding: .utf8)) ?? "(missing)" }
+            #expect(read("secret-seen.txt") == "NETCLODE_AGENT_SECRET=\(secret)\n")
+            let environment = read("env.txt")
             #expect(!environment.contains(secret), "the secret is in the agent's environment")
-            #expect(environment.contains("NETCLODE_AGENT_SECRET_FILE="))
-            #expect(try await fixture.waitForWorkspaceFile("s1", "handover.txt") == ".\n..\n", "the handed-over copy is gone once read")
+            #expect(environment.contains("NETCLODE_AGENT_SECRET_FILE=") && environment.contains("HOME="))
+            #expect(read("handover.txt") == ".\n..\n", "the handed-over copy is gone once read")
 
             // The Pod: labels, annotations, hardening, no secret anywhere in it.
             #expect(pod.labels == ["app.kubernetes.io/name": "netclode", "app.kubernetes.io/component": "sandbox",

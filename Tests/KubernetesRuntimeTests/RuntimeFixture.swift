@@ -80,11 +80,12 @@ struct RuntimeFixture {
         }
     }
 
-    /// Waits until `file` appears in the session's workspace (the claim's directory).
+    /// Waits until `file` appears in the session's workspace (the claim's directory), and
+    /// answers its contents; an empty file counts as not there yet (it may be being written).
     func waitForWorkspaceFile(_ sessionID: String, _ name: String, timeout: Duration = .seconds(60)) async throws -> String {
         let directory = await cluster.claimDirectory("netclode-\(sessionID)-workspace")
         return try await poll(timeout: timeout, { "\(name) in the workspace of \(sessionID)" }) {
-            try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+            (try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)).flatMap { $0.isEmpty ? nil : $0 }
         }
     }
 }

@@ -12,14 +12,16 @@ struct RestoreProgress: Sendable, Equatable {
     var phase = Phase.loading
     /// Sessions that were running when the control plane stopped.
     var total = 0
-    /// Of those, the ones whose sandbox has started again.
+    /// Of those, the ones whose sandbox runs again: started anew, or adopted.
     var started = 0
-    /// Of those, the ones whose sandbox outlived the previous control plane and was taken back.
+    /// Of ``started``, the ones whose sandbox outlived the previous control plane and was taken
+    /// back (a cluster's Pods).
     var adopted = 0
     /// Of those, the ones that could not be restored (now in `error`).
     var failed = 0
 
-    /// `/readyz`'s `sessions` field: `loading`, `restoring (3 of 64 started)`, `restored (64)`.
+    /// `/readyz`'s `sessions` field: `loading`, `restoring (3 of 64 started)`,
+    /// `restored (64 of 64 started, 60 adopted)`.
     var summary: String {
         let counts = "\(started) of \(total) started\(adopted > 0 ? ", \(adopted) adopted" : "")\(failed > 0 ? ", \(failed) failed" : "")"
         switch phase {

@@ -99,6 +99,7 @@ extension SessionManager {
                     try await leaseTokens(record)
                     await agents.register(sessionID: id, secretDigest: secretDigest,
                                           gitCredential: record.mode == .proxy ? Identifiers.gitProxyCredential() : nil)
+                    restore.started += 1
                     restore.adopted += 1
                     sessionLogger(id).info("session adopted", metadata: ["sandbox": "\(location)"])
                 } catch {

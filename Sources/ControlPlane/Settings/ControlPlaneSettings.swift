@@ -98,11 +98,11 @@ public struct ControlPlaneSettings: Sendable {
         } catch {
             throw .failedPrecondition("\(error)")
         }
+        runtime = try SandboxRuntimeKind(setting: settings["NETCLODE_RUNTIME"])
         // An isolated network needs namespaces; asked for explicitly, it cannot be had unisolated.
-        if sandbox == .none, sandboxNetwork == .isolated {
+        if runtime == .local, sandbox == .none, sandboxNetwork == .isolated {
             throw .failedPrecondition("NETCLODE_SANDBOX_NETWORK=isolated needs bubblewrap, but NETCLODE_SANDBOX=none runs sandboxes without namespaces on the host's network; unset one of them")
         }
-        runtime = try SandboxRuntimeKind(setting: settings["NETCLODE_RUNTIME"])
         if runtime == .local, sandboxNetwork == .isolated, let problem = UnixSocketPath.problem(with: sandboxSocketPath) {
             throw .failedPrecondition("NETCLODE_SANDBOX_NETWORK=isolated needs the sandbox listener's socket: \(problem); choose a shorter NETCLODE_DATA_DIR")
         }
