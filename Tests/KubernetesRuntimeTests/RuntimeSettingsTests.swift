@@ -36,19 +36,7 @@ struct RuntimeSettingsTests {
     func badSettings(overrides: [String: String], expected: String) async throws {
         try await TemporaryDirectory.with(prefix: "k8s-settings") { directory in
             let kubeconfig = directory.url.appendingPathComponent("config")
-            let valid = """
-                current-context: c
-                contexts:
-                - name: c
-                  context: {cluster: k, user: u}
-                clusters:
-                - name: k
-                  cluster: {server: "https://127.0.0.1:6443"}
-                users:
-                - name: u
-                  user: {token: t}
-                """
-            try valid.write(to: kubeconfig, atomically: true, encoding: .utf8)
+            try KubeConfigTests.minimal().write(to: kubeconfig, atomically: true, encoding: .utf8)
             var environment = ["KUBECONFIG": kubeconfig.path, "NETCLODE_AGENT_IMAGE": "img:1"]
             environment.merge(overrides) { $1 }
             #expect {
