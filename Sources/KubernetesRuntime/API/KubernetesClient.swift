@@ -53,6 +53,10 @@ public final class KubernetesClient: Sendable {
         tls.shutdownTimeout = .seconds(1)
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.timeout.connect = .seconds(10)
+        // A refused or failed connection fails the call at once (the pool would otherwise try
+        // again until the call's deadline): ``send`` retries a few times itself, and the watch
+        // loop backs off, both saying why.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .disabled
         self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
