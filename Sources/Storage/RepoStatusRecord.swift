@@ -1,7 +1,7 @@
 /// The last known clone state of one repo of a session, kept so that a client attaching after a
 /// restart still sees how far each clone got.
 public struct RepoStatusRecord: Sendable, Equatable, Codable {
-    /// The normalised clone URL, as in ``SessionRecord/repos``.
+    /// The repository, as in ``SessionRecord/repos``.
     public var repo: String
     /// The agent's stage name (e.g. `cloning`, `ready`, `error`).
     public var stage: String

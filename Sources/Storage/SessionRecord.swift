@@ -13,7 +13,8 @@ public struct SessionRecord: Sendable, Equatable, Codable {
     public var name: String
     /// `creating`, `cloning`, `ready`, `paused`, `error` or `deleted`.
     public var status: String
-    /// Normalised clone URLs.
+    /// The repositories: `owner/repo` as stored (schema version 6 on); the control plane handles
+    /// them as clone URLs under `GITHUB_WEB_URL` in memory.
     public var repos: [String]
     /// `"read"` or `"write"`; `nil` for a session without repos.
     public var repoAccess: String?

@@ -25,7 +25,7 @@ extension SessionManager {
                 await self?.handle(event)
             }
         }
-        let stored = try await store.sessions()
+        let stored = try await store.sessions().map { $0.loaded(webURL: github.endpoints.webURL) }
         for record in stored { records[record.id] = record }
         let adopting = await adoptSandboxes()
         let running = stored.filter { $0.sessionStatus.wantsSandbox && adopting[$0.id] == nil }.map(\.id)

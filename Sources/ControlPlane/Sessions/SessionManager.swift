@@ -168,7 +168,7 @@ public actor SessionManager {
             try await starts.reserve(id)
             do {
                 try await leaseTokens(record, repositories: input.repositories)
-                try await store.insertSession(record)
+                try await store.insertSession(record.stored(webURL: github.endpoints.webURL))
                 records[id] = record
             } catch {
                 await discard(id)
@@ -356,9 +356,10 @@ public actor SessionManager {
     private func persist(_ record: SessionRecord) async throws(ControlPlaneError) {
         let previous = recordWrites[record.id]
         let store = self.store
+        let stored = record.stored(webURL: github.endpoints.webURL)
         let write = Task {
             _ = await previous?.result
-            try await store.updateSession(record)
+            try await store.updateSession(stored)
         }
         recordWrites[record.id] = write
         let result = await write.result

@@ -25,7 +25,7 @@ enum PostgresMigrations {
                 id              TEXT PRIMARY KEY,
                 name            TEXT NOT NULL,
                 status          TEXT NOT NULL,
-                repos           TEXT NOT NULL,              -- JSON array of clone URLs
+                repos           TEXT NOT NULL,              -- JSON array of clone URLs (owner/repo since version 6)
                 repo_access     TEXT,
                 blobless        BOOLEAN NOT NULL,
                 repo_status     TEXT NOT NULL,              -- JSON array of {repo, stage, message}
@@ -53,7 +53,28 @@ enum PostgresMigrations {
             "CREATE INDEX events_session_cursor ON events (session_id, cursor)",
             "CREATE INDEX events_session_capped ON events (session_id, capped, cursor)",
         ]),
+        // (5 is taken by a migration on another branch.) As the SQLite version 6: each clone URL
+        // becomes its last two path segments without `.git`.
+        Migration(version: 6, name: "repositories as owner/repo, not clone URLs", statements: [
+            """
+            UPDATE sessions SET repos = (
+                SELECT coalesce(json_agg(\(ownerSlashRepo("e.value")) ORDER BY e.ordinality), '[]'::json)::text
+                FROM json_array_elements_text(repos::json) WITH ORDINALITY AS e(value, ordinality))
+            """,
+            "UPDATE sessions SET root_repo = \(ownerSlashRepo("root_repo")) WHERE root_repo IS NOT NULL",
+            """
+            UPDATE sessions SET repo_status = (
+                SELECT coalesce(json_agg(jsonb_set(e.value::jsonb, '{repo}', to_jsonb(\(ownerSlashRepo("e.value->>'repo'")))) ORDER BY e.ordinality), '[]'::json)::text
+                FROM json_array_elements(repo_status::json) WITH ORDINALITY AS e(value, ordinality))
+            """,
+        ]),
     ]
+
+    /// SQL turning the clone URL `expression` into `owner/repo`; anything without `://` (already
+    /// `owner/repo`) is left as it is.
+    private static func ownerSlashRepo(_ expression: String) -> String {
+        "CASE WHEN \(expression) LIKE '%://%' THEN regexp_replace(regexp_replace(\(expression), '\\.git$', ''), '^.*/([^/]+)/([^/]+)$', '\\1/\\2') ELSE \(expression) END"
+    }
 
     /// Applies the migrations `client`'s database has not recorded; returns the versions applied.
     ///

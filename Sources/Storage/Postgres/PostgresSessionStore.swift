@@ -12,11 +12,11 @@ import PostgresNIO
 ///
 /// Call ``close()`` before dropping the store.
 public final class PostgresSessionStore: SessionStore {
-    private let client: PostgresClient
+    let client: PostgresClient
     private let running: Task<Void, Never>
     /// Holds the database's owner lock on one connection for the store's life (see ``open``).
     private let ownership: Task<Void, Never>?
-    private let logger: Logger
+    let logger: Logger
     private let gate = OperationGate()
     /// Where it is, without the password.
     public let location: String

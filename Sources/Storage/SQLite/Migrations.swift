@@ -28,7 +28,7 @@ enum Migrations {
                     id          TEXT PRIMARY KEY NOT NULL,
                     name        TEXT NOT NULL,
                     status      TEXT NOT NULL,
-                    repos       TEXT NOT NULL,      -- JSON array of clone URLs
+                    repos       TEXT NOT NULL,      -- JSON array of clone URLs (owner/repo since version 6)
                     repo_access TEXT,               -- 'read' / 'write' / NULL
                     blobless    INTEGER NOT NULL,   -- 0 / 1
                     repo_status TEXT NOT NULL,      -- JSON array of {repo, stage, message}
@@ -79,6 +79,43 @@ enum Migrations {
                 // Sessions made before ran with the installation token in the sandbox.
                 "ALTER TABLE sessions ADD COLUMN credential_mode TEXT NOT NULL DEFAULT 'token'",
                 "ALTER TABLE sessions ADD COLUMN push_policy TEXT",  // JSON; NULL: the default policy
+            ]
+        ),
+        // (5 is taken by a migration on another branch.)
+        Migration(
+            version: 6,
+            name: "repositories as owner/repo, not clone URLs",
+            statements: [
+                // Clone URLs were built from GITHUB_WEB_URL, so a change of it (or of `netclode
+                // dev`'s forge port) left stored sessions pointing at the old address. Each URL
+                // becomes its last two path segments without `.git` (`https://github.com/a/b.git`
+                // → `a/b`), through a table of the URLs found, since SQLite has no split: `p` is
+                // the URL up to its last '/' (rtrim of every other character), the name follows it,
+                // the owner is the same step once more.
+                "CREATE TEMP TABLE migration6_names (url TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL)",
+                """
+                INSERT OR IGNORE INTO migration6_names (url, name)
+                SELECT u, substr(q, length(rtrim(q, replace(q, '/', ''))) + 1) || '/' || substr(t, length(p) + 1)
+                FROM (SELECT u, t, p, substr(p, 1, length(p) - 1) AS q
+                      FROM (SELECT u, t, rtrim(t, replace(t, '/', '')) AS p
+                            FROM (SELECT u, CASE WHEN u LIKE '%.git' THEN substr(u, 1, length(u) - 4) ELSE u END AS t
+                                  FROM (SELECT j.value AS u FROM sessions, json_each(sessions.repos) AS j
+                                        UNION SELECT root_repo FROM sessions
+                                        UNION SELECT json_extract(j.value, '$.repo') FROM sessions, json_each(sessions.repo_status) AS j)
+                                  WHERE instr(u, '://') > 0)))
+                """,
+                """
+                UPDATE sessions SET repos = (
+                    SELECT json_group_array(coalesce(m.name, j.value) ORDER BY j.key)
+                    FROM json_each(sessions.repos) AS j LEFT JOIN migration6_names AS m ON m.url = j.value)
+                """,
+                "UPDATE sessions SET root_repo = (SELECT name FROM migration6_names WHERE url = root_repo) WHERE root_repo IN (SELECT url FROM migration6_names)",
+                """
+                UPDATE sessions SET repo_status = (
+                    SELECT json_group_array(json_set(j.value, '$.repo', coalesce(m.name, json_extract(j.value, '$.repo'))) ORDER BY j.key)
+                    FROM json_each(sessions.repo_status) AS j LEFT JOIN migration6_names AS m ON m.url = json_extract(j.value, '$.repo'))
+                """,
+                "DROP TABLE migration6_names",
             ]
         ),
     ]
