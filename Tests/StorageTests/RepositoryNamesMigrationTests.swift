@@ -8,29 +8,26 @@ import TestSupport
 /// `owner/repo`, in `repos`, `root_repo` and each `repo_status` entry, in order, on both stores.
 @Suite("Migration 6: repositories as owner/repo")
 struct RepositoryNamesMigrationTests {
-    /// A session as a store before version 6 holds it.
-    static func legacy(id: String) -> SessionRecord {
+    /// Clone URLs as stores before version 6 held them, and what migration 6 makes of them
+    /// (a value that is no URL stays as it is).
+    static let hello = (url: "http://127.0.0.1:43219/demo/hello.git", name: "demo/hello")
+    static let tools = (url: "https://ghe.example/prefix/Other/tools.js.git", name: "Other/tools.js")
+    static let named = (url: "already/named", name: "already/named")
+
+    /// A session naming its repositories with `pick` of each pair: everything else is the same.
+    static func session(id: String, _ pick: ((url: String, name: String)) -> String) -> SessionRecord {
         var session = sampleSession(id: id)
-        session.repos = ["http://127.0.0.1:43219/demo/hello.git", "https://ghe.example/prefix/Other/tools.js.git", "already/named"]
-        session.rootRepo = "http://127.0.0.1:43219/demo/hello.git"
+        session.repos = [pick(hello), pick(tools), pick(named)]
+        session.rootRepo = pick(hello)
         session.repoStatus = [
-            RepoStatusRecord(repo: "https://ghe.example/prefix/Other/tools.js.git", stage: "error", message: "clone failed: \"quoted\""),
-            RepoStatusRecord(repo: "http://127.0.0.1:43219/demo/hello.git", stage: "done", message: "Cloned"),
+            RepoStatusRecord(repo: pick(tools), stage: "error", message: "clone failed: \"quoted\""),
+            RepoStatusRecord(repo: pick(hello), stage: "done", message: "Cloned"),
         ]
         return session
     }
 
-    /// What migration 6 makes of ``legacy(id:)``: everything else unchanged.
-    static func migrated(id: String) -> SessionRecord {
-        var session = legacy(id: id)
-        session.repos = ["demo/hello", "Other/tools.js", "already/named"]
-        session.rootRepo = "demo/hello"
-        session.repoStatus = [
-            RepoStatusRecord(repo: "Other/tools.js", stage: "error", message: "clone failed: \"quoted\""),
-            RepoStatusRecord(repo: "demo/hello", stage: "done", message: "Cloned"),
-        ]
-        return session
-    }
+    static func legacy(id: String) -> SessionRecord { session(id: id) { $0.url } }
+    static func migrated(id: String) -> SessionRecord { session(id: id) { $0.name } }
 
     static func empty(id: String) -> SessionRecord {
         var session = sampleSession(id: id)
