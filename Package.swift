@@ -199,7 +199,7 @@ let package = Package(
             name: "KubernetesStandIn",
             dependencies: [
                 "TestSupport", "KubernetesRuntime", .hummingbird, .hummingbirdTLS, .httpTypes, .nioCore, .nioSSL, .nioFoundationCompat,
-                .logging, .serviceLifecycle,
+                .logging, .serviceLifecycle, .subprocess, .systemPackage,
             ],
             path: "Tests/KubernetesStandIn",
             swiftSettings: swiftSettings

@@ -205,6 +205,23 @@ struct KubernetesSandboxRuntimeTests {
         }
     }
 
+    /// A Role without `list pods`: the watch's list gets 403, and starts are refused with
+    /// RBAC's message rather than Pods being created blind.
+    @Test func aForbiddenListRefusesStartsWithTheReason() async throws {
+        try await RuntimeFixture.with({ $0.forbidden = ["list pods"] }) { fixture in
+            let error = try await poll({ "checkCanStart to be refused" }) { () async -> SandboxError? in
+                do {
+                    try await fixture.runtime.checkCanStart()
+                    return nil
+                } catch {
+                    return error as? SandboxError
+                }
+            }
+            #expect(error.description.contains("forbids") && error.description.contains("cannot list resource \"pods\""), "\(error)")
+            await #expect(throws: SandboxError.self) { try await fixture.runtime.adoptRunning() }
+        }
+    }
+
     @Test func clientCertificatesAuthenticate() async throws {
         try await RuntimeFixture.with({ $0.requireClientCertificate = true }, clientCertificate: true) { fixture in
             #expect(try await fixture.runtime.adoptRunning().isEmpty)

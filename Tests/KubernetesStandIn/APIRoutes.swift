@@ -63,9 +63,25 @@ struct APIRoutes: Sendable {
         do {
             let namespace = try context.parameters.require("namespace")
             guard let resource = StandInResource(rawValue: try context.parameters.require("resource")) else { throw APIStatus.pathNotFound }
+            let verb = Self.verb(request, named: context.parameters.get("name") != nil)
+            if options.forbidden.contains("\(verb) \(resource.rawValue)") {
+                throw APIStatus.forbidden("\(resource.rawValue) is forbidden: User \"system:serviceaccount:\(namespace):netclode\" cannot \(verb) resource \"\(resource.rawValue)\" in API group \"\" in the namespace \"\(namespace)\"")
+            }
             return try await body(resource, namespace)
         } catch let error as APIStatus {
             return Self.status(error)
+        }
+    }
+
+    /// The RBAC verb of a request: `create`, `get`, `list`, `watch` or `delete`.
+    private static func verb(_ request: Request, named: Bool) -> String {
+        switch request.method {
+        case .post: return "create"
+        case .delete: return "delete"
+        default:
+            if named { return "get" }
+            let watch = request.uri.queryParameters.get("watch")
+            return watch == "1" || watch == "true" ? "watch" : "list"
         }
     }
 

@@ -1,10 +1,20 @@
 import Foundation
+import Subprocess
 import Synchronization
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
 
 /// One container of a stand-in Pod: a local process, started with the container's command and
 /// arguments, the Pod's environment and its working directory, its output appended to a log.
 ///
-/// A container's processes are everything that carries its marker variable (the agent hands its
+/// Started through swift-subprocess, which gives the child an empty signal mask and default
+/// handlers, as a container runtime does (the test process's threads block most signals, which
+/// a child started with Foundation's `Process` inherits: SIGTERM would then never end it). A
+/// container's processes are everything that carries its marker variable (the agent hands its
 /// environment down to the commands it runs): killing the container kills them all, as the
 /// kubelet kills a container's cgroup.
 final class ContainerProcess: Sendable {
@@ -16,7 +26,7 @@ final class ContainerProcess: Sendable {
     private let exit: ExitCode
     private let exited: AsyncStream<Int32>
 
-    /// The exit status once known, shared with the termination handler.
+    /// The exit status once known, shared with the task that waits for the process.
     private final class ExitCode: Sendable {
         let value = Mutex<Int32?>(nil)
     }
@@ -30,30 +40,44 @@ final class ContainerProcess: Sendable {
     }
 
     static func start(name: String, executable: String, arguments: [String], environment: [String: String],
-                      workingDirectory: URL, logFile: URL) throws -> ContainerProcess {
+                      workingDirectory: URL, logFile: URL) async throws -> ContainerProcess {
         let marker = UUID().uuidString
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment.merging([markerVariable: marker]) { $1 }
-        process.currentDirectoryURL = workingDirectory
-        process.standardInput = FileHandle.nullDevice
-        if !FileManager.default.fileExists(atPath: logFile.path) { _ = FileManager.default.createFile(atPath: logFile.path, contents: nil) }
-        let log = try FileHandle(forWritingTo: logFile)
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        let (exited, continuation) = AsyncStream.makeStream(of: Int32.self)
-        let exit = ExitCode()
-        process.terminationHandler = { process in
-            let code = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-            exit.value.withLock { $0 = code }
-            continuation.yield(code)
-            continuation.finish()
-            try? log.close()
+        var variables: [Environment.Key: String] = [:]
+        for (key, value) in environment.merging([markerVariable: marker], uniquingKeysWith: { $1 }) {
+            if let key = Environment.Key(rawValue: key) { variables[key] = value }
         }
-        try process.run()
-        return ContainerProcess(name: name, marker: marker, pid: process.processIdentifier, exit: exit, exited: exited)
+        var options = PlatformOptions()
+        options.createSession = true  // no controlling terminal, its own process group
+        let configuration = Configuration(executable: .path(FilePath(executable)), arguments: Arguments(arguments),
+                                          environment: .custom(variables), workingDirectory: FilePath(workingDirectory.path),
+                                          platformOptions: options)
+        let log = try FileDescriptor.open(FilePath(logFile.path), .writeOnly, options: [.create, .append], permissions: [.ownerReadWrite])
+        let exit = ExitCode()
+        let (exited, exitContinuation) = AsyncStream.makeStream(of: Int32.self)
+        let (started, startedContinuation) = AsyncThrowingStream.makeStream(of: Int32.self)
+        Task.detached {
+            var code: Int32 = 127
+            do {
+                let result = try await Subprocess.run(configuration, input: .none, output: .fileDescriptor(log, closeAfterSpawningProcess: true),
+                                                      error: .combinedWithOutput) { execution in
+                    startedContinuation.yield(execution.processIdentifier.value)
+                    startedContinuation.finish()
+                }
+                switch result.terminationStatus {
+                case .exited(let status): code = Int32(status)
+                case .signaled(let signal): code = 128 + Int32(signal)
+                }
+            } catch {
+                startedContinuation.finish(throwing: error)
+            }
+            exit.value.withLock { $0 = code }
+            exitContinuation.yield(code)
+            exitContinuation.finish()
+        }
+        for try await pid in started {
+            return ContainerProcess(name: name, marker: marker, pid: pid, exit: exit, exited: exited)
+        }
+        throw StandInError("container \(name) (\(executable)) did not start")
     }
 
     var exitCode: Int32? { exit.value.withLock { $0 } }

@@ -317,7 +317,7 @@ actor Kubelet {
         }
         let workingDirectory = URL(fileURLWithPath: local(container["workingDir"]?.stringValue ?? "/"), isDirectory: true)
         do {
-            return try ContainerProcess.start(name: name, executable: executable, arguments: Array(command.dropFirst()), environment: environment,
+            return try await ContainerProcess.start(name: name, executable: executable, arguments: Array(command.dropFirst()), environment: environment,
                                               workingDirectory: workingDirectory, logFile: run.directory.appendingPathComponent("\(name).log"))
         } catch {
             return nil

@@ -31,6 +31,9 @@ public final class StandInCluster: Sendable {
         public var bookmarkInterval: Duration = .seconds(2)
         /// Access reviews answered `allowed: false`, as "verb resource" (e.g. "create pods").
         public var deniedAccess: Set<String> = []
+        /// Requests refused with RBAC's 403, as "verb resource" (`list pods`, `watch pods`,
+        /// `create secrets`, ...), as when the Role lacks the rule.
+        public var forbidden: Set<String> = []
 
         public init() {}
     }

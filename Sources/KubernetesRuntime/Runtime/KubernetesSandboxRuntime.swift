@@ -307,6 +307,10 @@ public actor KubernetesSandboxRuntime: SandboxRuntime {
     private func waitUntilSynced(timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         while !synced {
+            // Refused credentials or RBAC: waiting will not help.
+            if let error = watchError as? KubernetesAPIError, error.isDenied {
+                throw SandboxError(.launchFailed, "the sandbox Pods cannot be listed: \(error)")
+            }
             guard ContinuousClock.now < deadline else {
                 throw SandboxError(.launchFailed, "the sandbox Pods could not be listed within \(timeout): \(watchError.map { "\($0)" } ?? "no answer from the Kubernetes API")")
             }
