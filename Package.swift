@@ -143,6 +143,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The GitHub bot: "@netclode ..." on an issue or pull request → a session, a run, a branch
+        // and a draft pull request. Mounted by `serve` and `dev` when GITHUB_WEBHOOK_SECRET is set.
+        .target(
+            name: "GitHubBot",
+            dependencies: [
+                "ControlPlane", "GitHubApp", "Storage", "NetclodeProto",
+                .hummingbird, .httpTypes, .nioCore, .crypto, .logging, .serviceLifecycle, .swiftProtobuf,
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The web UI: plain HTML, CSS and JavaScript modules (Web/, no build step) served by the
         // control plane at /, with cookie sign-in for browsers. Mounted by `serve` and `dev`.
         .target(
@@ -160,7 +170,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "netclode",
-            dependencies: ["GitHubApp", "Forge", "ControlPlane", "WebUI", "Agent", "NetclodeProto", "NetclodeClient", "ConnectRPC", .argumentParser, .logging, .swiftProtobuf],
+            dependencies: ["GitHubApp", "Forge", "ControlPlane", "GitHubBot", "WebUI", "Agent", "NetclodeProto", "NetclodeClient", "ConnectRPC", .argumentParser, .logging, .swiftProtobuf],
             swiftSettings: swiftSettings
         ),
         // Benchmarks (docs/benchmarks.md): drives real `netclode` processes started through the
@@ -182,6 +192,15 @@ let package = Package(
         .testTarget(
             name: "GitHubAppTests",
             dependencies: ["GitHubApp", "TestSupport", .crypto, .cryptoExtras, .nioHTTP1],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GitHubBotTests",
+            dependencies: [
+                "GitHubBot", "GitHubApp", "ControlPlane", "Storage", "TestSupport", "netclode",
+                .asyncHTTPClient, .crypto, .nioCore, .nioHTTP1,
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -2,6 +2,7 @@ import ArgumentParser
 import ControlPlane
 import Foundation
 import GitHubApp
+import GitHubBot
 import Logging
 
 /// `netclode serve`: the control plane.
@@ -20,6 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
             resource_exhausted and makes nothing),
             and the GitHub App settings GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY_B64 or GITHUB_APP_PRIVATE_KEY_PATH,
             GITHUB_INSTALLATION_ID, GITHUB_API_URL, GITHUB_WEB_URL. Without App settings, sessions without repos still work.
+            The GitHub bot (POST /webhooks/github) is on when GITHUB_WEBHOOK_SECRET is set (GITHUB_WEBHOOK_SECRET_PREVIOUS
+            during a rotation; NETCLODE_BOT_MENTION, NETCLODE_BOT_MAX_CONCURRENT, NETCLODE_BOT_MAX_QUEUED,
+            NETCLODE_BOT_RUNS_PER_ISSUE_PER_HOUR, NETCLODE_BOT_RUN_TIMEOUT, NETCLODE_BOT_SESSION_RETENTION).
 
             Example: NETCLODE_API_TOKEN=$(openssl rand -hex 32) netclode serve --listen 127.0.0.1:8080
             """
@@ -68,10 +72,15 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("\(reason.message) — sessions with repositories will be refused until it is configured")
         }
         let hidden = [environment["GITHUB_APP_PRIVATE_KEY_PATH"]].compactMap { $0 }
-        let server = WebUIMount.mount(on: try await ControlPlaneServer.make(
-            settings: settings, github: github, agentExecutable: CommandLogging.executablePath, hiddenPaths: hidden, logger: logger,
-            metrics: metrics
-        ), logger: logger)
+        let server: ControlPlaneServer
+        do {
+            server = try GitHubBot.mount(on: WebUIMount.mount(on: try await ControlPlaneServer.make(
+                settings: settings, github: github, agentExecutable: CommandLogging.executablePath, hiddenPaths: hidden, logger: logger,
+                metrics: metrics
+            ), logger: logger), environment: environment, logger: logger)
+        } catch let error as ControlPlaneError {
+            throw CommandFailure("\(error)")
+        }
         let warnings = settings.readyWarnings
         try await server.run { ready in
             let lines = ["Netclode control plane listening on \(ready.url.absoluteString)"] + warnings

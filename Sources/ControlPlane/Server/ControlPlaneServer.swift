@@ -42,6 +42,20 @@ public struct ControlPlaneServer: Sendable {
     /// the bearer token; kept in memory, so a restart signs browsers out.
     public let browserSignIn: BrowserSignIn
 
+    /// Where webhook deliveries are kept, for the GitHub bot: the session store itself (SQLite or
+    /// PostgreSQL), so a delivery and the session it made share one database.
+    public let deliveries: any WebhookDeliveryStore
+
+    /// What `/readyz` says of the GitHub bot; the bot's mount sets it.
+    public internal(set) var botStatus = ControlPlaneServer.botOff
+
+    /// The bot's status when nothing mounted it.
+    public static let botOff = "off: GITHUB_WEBHOOK_SECRET is not set"
+
+    /// Long-running work of mounted features (the bot's queue), run beside the HTTP server and
+    /// stopped before the sessions are.
+    private var featureServices: [any Service] = []
+
     /// The registry `/metrics` serves; the manager records into it.
     public var metrics: ServerMetrics { manager.metrics }
 
@@ -50,9 +64,10 @@ public struct ControlPlaneServer: Sendable {
         APITokenMiddleware(token: settings.apiToken, signIn: browserSignIn, observer: metrics)
     }
 
-    init(settings: ControlPlaneSettings, manager: SessionManager, logger: Logger) {
+    init(settings: ControlPlaneSettings, manager: SessionManager, deliveries: any WebhookDeliveryStore, logger: Logger) {
         self.settings = settings
         self.manager = manager
+        self.deliveries = deliveries
         self.logger = logger
         self.browserSignIn = BrowserSignIn(apiToken: settings.apiToken)
         self.gitMirrors = AncestryMirrors(root: Self.gitProxyDirectory(settings).appendingPathComponent("mirrors", isDirectory: true), logger: logger)
@@ -71,6 +86,16 @@ public struct ControlPlaneServer: Sendable {
         return server
     }
 
+    /// This server with `service` run beside it: started with the server, shut down before the
+    /// sessions are, so it can still use them while it stops. `status` is what `/readyz` reports
+    /// for the feature (the GitHub bot).
+    public func running(_ service: some Service, botStatus status: String) -> ControlPlaneServer {
+        var server = self
+        server.featureServices.append(service)
+        server.botStatus = status
+        return server
+    }
+
     /// This server with `group` served on the sandbox listener too (see ``sandboxRouteGroups``).
     /// A group sandboxes on the host network also need is mounted with ``mounting(_:)`` as well.
     public func mountingForSandboxes(_ group: some ControlPlaneRouteGroup) -> ControlPlaneServer {
@@ -85,7 +110,7 @@ public struct ControlPlaneServer: Sendable {
     /// to `GitHubAccess.load` so token and GitHub API counts appear in it too.
     public static func make(settings: ControlPlaneSettings, github: GitHubAccess, agentExecutable: String, hiddenPaths: [String], logger: Logger, metrics: ServerMetrics = ServerMetrics()) async throws -> ControlPlaneServer {
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let store: any SessionStore = if let url = settings.databaseURL {
+        let store: any SessionStore & WebhookDeliveryStore = if let url = settings.databaseURL {
             try await PostgresSessionStore.open(url: url, logger: logger)
         } else {
             try await SQLiteSessionStore.open(path: settings.databasePath, logger: logger)
@@ -99,7 +124,7 @@ public struct ControlPlaneServer: Sendable {
             sandboxNetwork: settings.sandboxNetwork ?? (settings.sandbox == .none ? .host : nil), egressAllow: settings.egressAllow,
             sandboxSocket: SandboxListener.usablePath(settings.sandboxSocketPath, logger: logger)),
             logger: logger, metrics: metrics)
-        return ControlPlaneServer(settings: settings, manager: manager, logger: logger)
+        return ControlPlaneServer(settings: settings, manager: manager, deliveries: store, logger: logger)
     }
 
     /// Serves until SIGINT/SIGTERM, then shuts the sessions down gracefully (agents told, tokens
@@ -154,7 +179,9 @@ public struct ControlPlaneServer: Sendable {
                 listenerReadyContinuation.finish()
             })))
         }
-        services += [.init(service: app), .init(service: SessionShutdownService(manager: manager))]
+        services.append(.init(service: app))
+        services += featureServices.map { .init(service: $0) }
+        services.append(.init(service: SessionShutdownService(manager: manager)))
         return ServiceGroup(configuration: .init(
             services: services,
             gracefulShutdownSignals: gracefulShutdownSignals,

@@ -53,6 +53,8 @@ enum PostgresMigrations {
             "CREATE INDEX events_session_cursor ON events (session_id, cursor)",
             "CREATE INDEX events_session_capped ON events (session_id, capped, cursor)",
         ]),
+        Migration(version: 2, name: "the GitHub bot's webhook deliveries",
+                  statements: [WebhookDeliveryTable.create] + WebhookDeliveryTable.indexes),
     ]
 
     /// Applies the migrations `client`'s database has not recorded; returns the versions applied.

@@ -16,7 +16,7 @@ public final class PostgresSessionStore: SessionStore {
     private let running: Task<Void, Never>
     /// Holds the database's owner lock on one connection for the store's life (see ``open``).
     private let ownership: Task<Void, Never>?
-    private let logger: Logger
+    let logger: Logger
     private let gate = OperationGate()
     /// Where it is, without the password.
     public let location: String
@@ -255,7 +255,7 @@ public final class PostgresSessionStore: SessionStore {
 
     /// Runs `body` unless the store is closed, translating driver errors into ``StorageError``
     /// (with the SQLSTATE, which the callers match on).
-    private func run<T>(_ body: (PostgresClient) async throws -> T) async throws -> T {
+    func run<T>(_ body: (PostgresClient) async throws -> T) async throws -> T {
         try gate.enter()
         defer { gate.leave() }
         do {

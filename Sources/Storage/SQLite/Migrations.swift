@@ -81,6 +81,11 @@ enum Migrations {
                 "ALTER TABLE sessions ADD COLUMN push_policy TEXT",  // JSON; NULL: the default policy
             ]
         ),
+        Migration(
+            version: 5,
+            name: "the GitHub bot's webhook deliveries",
+            statements: [WebhookDeliveryTable.create] + WebhookDeliveryTable.indexes
+        ),
     ]
 
     /// Applies those of `migrations` that the database has not recorded yet, in version order.
