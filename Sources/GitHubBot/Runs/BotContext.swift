@@ -3,7 +3,7 @@ import GitHubApp
 import Logging
 import Storage
 
-/// What every run needs: the sessions, GitHub, the deliveries, the settings, and the bot's commit author.
+/// What every run needs: the sessions, GitHub, the deliveries and the settings.
 final class BotContext: Sendable {
     let manager: SessionManager
     let client: GitHubAPIClient
@@ -11,7 +11,6 @@ final class BotContext: Sendable {
     let store: any WebhookDeliveryStore
     let settings: BotSettings
     let logger: Logger
-    private let author = AuthorCache()
 
     init(manager: SessionManager, broker: TokenBroker, store: any WebhookDeliveryStore, settings: BotSettings, logger: Logger) {
         self.manager = manager
@@ -20,20 +19,5 @@ final class BotContext: Sendable {
         self.store = store
         self.settings = settings
         self.logger = logger
-    }
-
-    /// `<slug>[bot]` with its noreply address: the author of the bot's commits.
-    func botAuthor() async throws -> GitAuthor {
-        try await author.value { [client] in try await client.botAuthor() }
-    }
-
-    private actor AuthorCache {
-        var cached: GitAuthor?
-        func value(_ fetch: @Sendable () async throws -> GitAuthor) async throws -> GitAuthor {
-            if let cached { return cached }
-            let author = try await fetch()
-            cached = author
-            return author
-        }
     }
 }

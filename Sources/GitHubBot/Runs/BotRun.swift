@@ -12,7 +12,8 @@ import SwiftProtobuf
 /// 2. The sender must have `write` or `admin` by the collaborator-permission endpoint; otherwise a
 ///    short reply says why and nothing else happens.
 /// 3. 👀 on the trigger, one status comment (a reply in the thread for review comments).
-/// 4. A session with write access whose push policy allows only the run's branch: a new
+/// 4. A session with write access (commits authored by the App's bot account, the default) whose
+///    push policy allows only the run's branch: a new
 ///    `netclode/<n>-<slug>` from the default branch for an issue, the head branch of a pull
 ///    request from this repository (never a fork's).
 /// 5. The agent runs on the request; whatever it committed is pushed to the branch.
@@ -134,13 +135,11 @@ struct BotRun {
             // A run cut short (crash) made it; its sandbox is gone or stale: start afresh.
             _ = try? await context.manager.deleteSession(stale)
         }
-        let author = try await context.botAuthor()
         let name = "GitHub bot: \(trigger.repository.fullName)#\(trigger.number) \(trigger.url)"
         let session = try await context.manager.createSession(.with {
             $0.name = String(name.prefix(100))
             $0.repos = [trigger.repository.fullName]
             $0.repoAccess = "write"
-            $0.gitAuthor = author.description
             $0.pushPolicy = .with {
                 $0.branches = [plan.branch]
                 $0.allowForcePush = false
