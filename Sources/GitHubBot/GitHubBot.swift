@@ -51,21 +51,19 @@ struct BotService: Service {
     let identity: BotIdentity
 
     func run() async throws {
-        await withGracefulShutdownHandler {
+        try? await cancelWhenGracefulShutdown {
             await resumeWhenStarted()
-            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            while !Task.isCancelled {
                 await sweep()
-                try? await Task.sleep(for: min(context.settings.sessionRetention, .seconds(300)) + .seconds(1))
+                try await Task.sleep(for: min(context.settings.sessionRetention, .seconds(300)) + .seconds(1))
             }
-        } onGracefulShutdown: {
-            Task { await queue.stop() }
         }
         await queue.stop()
     }
 
     private func resumeWhenStarted() async {
         while await !context.manager.isStarted {
-            guard (try? await Task.sleep(for: .milliseconds(100))) != nil, !Task.isShuttingDownGracefully else { return }
+            guard (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
         }
         guard let unfinished = try? await context.store.deliveries(in: [.queued, .running]), !unfinished.isEmpty else { return }
         guard let mention = try? await identity.mention() else {

@@ -179,9 +179,9 @@ public struct ControlPlaneServer: Sendable {
                 listenerReadyContinuation.finish()
             })))
         }
-        services.append(.init(service: app))
+        services += [.init(service: app), .init(service: SessionShutdownService(manager: manager))]
+        // Last in, first out: features (the bot's runs) stop while the sessions still work.
         services += featureServices.map { .init(service: $0) }
-        services.append(.init(service: SessionShutdownService(manager: manager)))
         return ServiceGroup(configuration: .init(
             services: services,
             gracefulShutdownSignals: gracefulShutdownSignals,

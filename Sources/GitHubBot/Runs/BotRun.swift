@@ -78,7 +78,7 @@ struct BotRun {
             await park(id)
             return await finish(outcome: run.failure.map { "run \($0)" } ?? (pullRequestURL.map { "done: \($0)" } ?? "done: no changes"))
         } catch {
-            let message = (error as? Failure)?.message ?? "\(error)"
+            let message = Self.describe(error)
             guard !Task.isCancelled else { return delivery }
             try? await say(status.final(.init(succeeded: false, summary: message, duration: .now - started, session: session,
                                               branch: branch, pullRequestURL: pullRequestURL, output: output)), token: token)
@@ -271,6 +271,16 @@ struct BotRun {
     /// retention period.
     private func park(_ id: String) async {
         _ = try? await context.manager.pauseSession(id)
+    }
+
+    /// An error in the words the status comment shows.
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let failure as Failure: failure.message
+        case let github as GitHubError: github.message
+        case let controlPlane as ControlPlaneError: controlPlane.description
+        default: "\(error)"
+        }
     }
 
     // MARK: Comments and the record
