@@ -95,7 +95,7 @@ let package = Package(
         ),
         .target(
             name: "Forge",
-            dependencies: [.hummingbird, .httpTypes, .nioCore, .crypto, .cryptoExtras, .logging, .subprocess, .systemPackage],
+            dependencies: [.hummingbird, .httpTypes, .nioCore, .nioHTTP1, .asyncHTTPClient, .crypto, .cryptoExtras, .logging, .subprocess, .systemPackage],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -175,8 +175,10 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: [.logging, .subprocess, .systemPackage, .nioCore, .nioPosix],
+            dependencies: [.logging, .subprocess, .systemPackage, .nioCore, .nioPosix, .nioHTTP1],
             path: "Tests/TestSupport",
+            // GitHub's example webhook payloads (Fixtures/github-webhooks/README.md), for any suite.
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -189,7 +191,7 @@ let package = Package(
             name: "ForgeTests",
             dependencies: [
                 "GitHubApp", "Forge", "TestSupport", "netclode",
-                .asyncHTTPClient, .cryptoExtras, .nioCore, .nioHTTP1, .subprocess, .systemPackage,
+                .asyncHTTPClient, .crypto, .cryptoExtras, .nioCore, .nioHTTP1, .subprocess, .systemPackage,
             ],
             swiftSettings: swiftSettings
         ),

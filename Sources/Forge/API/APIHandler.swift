@@ -7,6 +7,8 @@ import Logging
 struct APIHandler: Sendable {
     let state: ForgeState
     let verifier: AppJWTVerifier
+    let repositories: RepositoryAPI
+    let deliveries: HookDeliveriesAPI
     let logger: Logger
 
     /// One API request, pre-digested.
@@ -54,6 +56,14 @@ struct APIHandler: Sendable {
             return await withToken(call) { _, record in await listRepositories(call, token: record) }
         case (.get, 3) where s[0] == "repos":
             return await withToken(call) { _, record in await getRepository(call, owner: s[1], name: s[2], token: record) }
+        case (_, 4...) where s[0] == "repos":
+            return await repositories.handle(call, owner: s[1], name: s[2], rest: Array(s[3...]))
+        case (.get, 3) where s == ["app", "hook", "deliveries"]:
+            return await withApp(call) { _ in await deliveries.list(query: call.query, url: "\(call.urls.api)/app/hook/deliveries") }
+        case (.get, 4) where s[0] == "app" && s[1] == "hook" && s[2] == "deliveries":
+            return await withApp(call) { _ in await deliveries.get(id: s[3]) }
+        case (.post, 5) where s[0] == "app" && s[1] == "hook" && s[2] == "deliveries" && s[4] == "attempts":
+            return await withApp(call) { _ in await deliveries.redeliver(id: s[3]) }
         default:
             return APIResponse.notFound()
         }
@@ -166,7 +176,7 @@ struct APIHandler: Sendable {
         return RepositorySchema.json(
             repository, owner: owner, defaultBranch: BareRepositoryInfo.defaultBranch(of: bare),
             sizeKB: BareRepositoryInfo.sizeInKilobytes(of: bare), pushedAt: nil,
-            access: .init(pull: token.grants("contents", atLeast: "read"), push: token.grants("contents", atLeast: "write")),
+            access: RepositorySchema.Access(pull: token.grants("contents", atLeast: "read"), push: token.grants("contents", atLeast: "write")),
             urls: urls)
     }
 
