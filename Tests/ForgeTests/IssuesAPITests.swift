@@ -54,8 +54,13 @@ struct IssuesAPITests {
             #expect(long.status == 422)
             #expect(try long.json()["errors"]?.arrayValue?.first?["message"] == "body is too long (maximum is 65536 characters)")
 
-            // The private repository does not exist for a user without a role; a bad token is 401.
+            // The repository as each person sees it; it does not exist for a user without a role.
+            let repository = try await forge.tokenRequest(.GET, "/repos/demo/hello", token: alice)
+            #expect(repository.status == 200)
+            #expect(try repository.json()["permissions"]?["push"] == true)
+            #expect(try await forge.tokenRequest(.GET, "/repos/demo/hello", token: try forge.userToken("rita")).json()["permissions"]?["push"] == false)
             let outsider = try forge.userToken("outsider")
+            #expect(try await forge.tokenRequest(.GET, "/repos/demo/hello", token: outsider).status == 404)
             #expect(try await forge.tokenRequest(.GET, "/repos/demo/hello/issues/1", token: outsider).status == 404)
             #expect(try await forge.tokenRequest(.GET, "/repos/demo/hello/issues/1", token: "ghu_" + String(repeating: "a", count: 36)).status == 401)
         }

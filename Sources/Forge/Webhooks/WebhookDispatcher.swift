@@ -9,7 +9,7 @@ import NIOHTTP1
 /// no automatic retry, every attempt recorded for `GET /app/hook/deliveries` and redeliverable
 /// (same `X-GitHub-Delivery` GUID) through `POST /app/hook/deliveries/{id}/attempts`.
 actor WebhookDispatcher {
-    /// A delivery waiting for (or past) its attempt: everything needed to send it again.
+    /// What one attempt sends.
     struct Event: Sendable {
         var guid: String
         var name: String
@@ -26,9 +26,9 @@ actor WebhookDispatcher {
     private let layout: ForgeLayout
     private let appID: Int
     private let logger: Logger
-    /// Attempts in order; the list endpoint shows them newest first.
+    /// Attempts in order, the last `keep`; the list endpoint shows them newest first.
     private var deliveries: [WebhookDelivery] = []
-    private var events: [String: Event] = [:]
+    private let keep = 1_000
     private var lastDeliveryID = 7_000_000_000
     /// Attempts started but not recorded yet, so tests can wait for quiet.
     private(set) var pending = 0
@@ -62,14 +62,15 @@ actor WebhookDispatcher {
         guard settings != nil else { return }
         let event = Event(guid: UUID().uuidString.lowercased(), name: name, action: action, installationID: installationID,
                           repositoryID: repositoryID, payload: payload.serialized())
-        events[event.guid] = event
         attempt(event, redelivery: false)
     }
 
-    /// Sends a recorded delivery again (same GUID, `redelivery: true`); false for an unknown id.
+    /// Sends a recorded delivery again (same GUID and body, `redelivery: true`, signed with the
+    /// current secret); false for an unknown id.
     func redeliver(id: Int) -> Bool {
-        guard settings != nil, let delivery = deliveries.first(where: { $0.id == id }), let event = events[delivery.guid] else { return false }
-        attempt(event, redelivery: true)
+        guard settings != nil, let delivery = deliveries.first(where: { $0.id == id }) else { return false }
+        attempt(Event(guid: delivery.guid, name: delivery.event, action: delivery.action, installationID: delivery.installationID,
+                      repositoryID: delivery.repositoryID, payload: delivery.payload), redelivery: true)
         return true
     }
 
@@ -113,6 +114,7 @@ actor WebhookDispatcher {
             installationID: event.installationID, repositoryID: event.repositoryID, url: url, requestHeaders: headers,
             payload: event.payload, responseHeaders: outcome.headers, responseBody: outcome.body)
         deliveries.append(delivery)
+        if deliveries.count > keep { deliveries.removeFirst(deliveries.count - keep) }
         let metadata: Logger.Metadata = [
             "delivery": "\(delivery.id)", "guid": "\(event.guid)", "event": "\(event.name)", "action": "\(event.action ?? "-")",
             "status": "\(outcome.status)", "redelivery": "\(redelivery)",

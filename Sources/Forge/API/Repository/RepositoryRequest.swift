@@ -10,7 +10,7 @@ struct Need: Sendable {
     var role: RepositoryRole
     var documentationURL: String
     /// The 403 message for a user below `role`.
-    var userDenial = "Must have push access to repository."
+    var userDenial: String
 
     init(_ permissions: [(name: String, level: String)], role: RepositoryRole = .read, documentationURL: String,
          userDenial: String = "Must have push access to repository.") {
