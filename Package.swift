@@ -17,7 +17,8 @@
 //                   back to the control plane.
 //   ControlPlane  – SessionManager, the API services, the agent channel, the server, health,
 //                   readiness and /metrics. Uses GitHubApp, ConnectRPC, NetclodeProto, Storage, Sandbox.
-//   Forge         – the local GitHub stand-in (`netclode forge`): REST subset + git smart HTTP.
+//   Forge         – the local GitHub stand-in (`netclode forge`): REST subset + git smart HTTP +
+//                   signed webhook deliveries (docs/forge.md).
 //                   No production module knows it exists (reached only through GITHUB_API_URL).
 //   netclode      – the command-line entry point (swift-argument-parser): serve, dev, agent,
 //                   forge and the client commands.
