@@ -17,7 +17,8 @@
 //                   back to the control plane.
 //   ControlPlane  – SessionManager, the API services, the agent channel, the server, health,
 //                   readiness and /metrics. Uses GitHubApp, ConnectRPC, NetclodeProto, Storage, Sandbox.
-//   Forge         – the local GitHub stand-in (`netclode forge`): REST subset + git smart HTTP.
+//   Forge         – the local GitHub stand-in (`netclode forge`): REST subset + git smart HTTP +
+//                   signed webhook deliveries (docs/forge.md).
 //                   No production module knows it exists (reached only through GITHUB_API_URL).
 //   netclode      – the command-line entry point (swift-argument-parser): serve, dev, agent,
 //                   forge and the client commands.
@@ -95,7 +96,7 @@ let package = Package(
         ),
         .target(
             name: "Forge",
-            dependencies: [.hummingbird, .httpTypes, .nioCore, .crypto, .cryptoExtras, .logging, .subprocess, .systemPackage],
+            dependencies: [.hummingbird, .httpTypes, .nioCore, .nioHTTP1, .asyncHTTPClient, .crypto, .cryptoExtras, .logging, .subprocess, .systemPackage],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -185,8 +186,10 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: [.logging, .subprocess, .systemPackage, .nioCore, .nioPosix],
+            dependencies: [.logging, .subprocess, .systemPackage, .nioCore, .nioPosix, .nioHTTP1],
             path: "Tests/TestSupport",
+            // GitHub's example webhook payloads (Fixtures/github-webhooks/README.md), for any suite.
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -208,7 +211,7 @@ let package = Package(
             name: "ForgeTests",
             dependencies: [
                 "GitHubApp", "Forge", "TestSupport", "netclode",
-                .asyncHTTPClient, .cryptoExtras, .nioCore, .nioHTTP1, .subprocess, .systemPackage,
+                .asyncHTTPClient, .crypto, .cryptoExtras, .nioCore, .nioHTTP1, .subprocess, .systemPackage,
             ],
             swiftSettings: swiftSettings
         ),
