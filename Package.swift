@@ -171,7 +171,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "netclode",
-            dependencies: ["GitHubApp", "Forge", "ControlPlane", "GitHubBot", "WebUI", "Agent", "NetclodeProto", "NetclodeClient", "ConnectRPC", .argumentParser, .logging, .swiftProtobuf],
+            dependencies: ["GitHubApp", "Forge", "ControlPlane", "GitHubBot", "WebUI", "Agent", "NetclodeProto", "NetclodeClient", "ConnectRPC", .argumentParser, .logging, .swiftProtobuf, .asyncHTTPClient, .nioCore, .nioHTTP1],
             swiftSettings: swiftSettings
         ),
         // Benchmarks (docs/benchmarks.md): drives real `netclode` processes started through the
@@ -204,7 +204,6 @@ let package = Package(
                 "GitHubBot", "GitHubApp", "ControlPlane", "Storage", "TestSupport", "netclode",
                 .asyncHTTPClient, .crypto, .nioCore, .nioHTTP1,
             ],
-            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

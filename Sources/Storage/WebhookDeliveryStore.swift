@@ -92,9 +92,10 @@ public protocol WebhookDeliveryStore: Sendable {
     /// Deliveries in `states`, oldest first (a restart resumes the unfinished ones).
     func deliveries(in states: [WebhookDeliveryRecord.State]) async throws -> [WebhookDeliveryRecord]
 
-    /// How many deliveries of `conversation` that triggered a run (any state but `ignored`) were
-    /// received since `date`: the per-issue hourly cap.
-    func triggeredCount(conversation: String, since date: Date) async throws -> Int
+    /// How many runs of `conversation` were asked for between `start` and `end` (both included):
+    /// deliveries waiting or running, or that made a session. Refusals made no session and do
+    /// not count. The per-issue hourly cap.
+    func runCount(conversation: String, from start: Date, through end: Date) async throws -> Int
 
     /// Finished deliveries whose session is not cleaned yet and that finished before `date`.
     func sessionsToClean(finishedBefore date: Date) async throws -> [WebhookDeliveryRecord]

@@ -1,14 +1,14 @@
 import Foundation
 import Testing
+import TestSupport
 
-/// GitHub's example payloads (Fixtures/, copied from octokit/webhooks), edited per test the way a
-/// real delivery would differ: the comment's text, the sender, an installation.
+/// GitHub's example payloads (TestSupport's fixtures, copied from octokit/webhooks), edited per
+/// test the way a real delivery would differ: the comment's text, the sender, an installation.
 struct WebhookFixture {
     var json: [String: Any]
 
     init(_ name: String) throws {
-        let url = try #require(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "json"))
-        json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        json = try WebhookFixtures.object(name + ".json")
     }
 
     /// Sets a value at a dotted path (`comment.body`), making the objects on the way.

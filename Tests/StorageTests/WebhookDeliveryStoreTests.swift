@@ -61,26 +61,30 @@ struct WebhookDeliveryStoreTests {
         }
     }
 
-    @Test("the hourly count counts triggers of one conversation, not ignored ones; finished sessions past retention are listed once", arguments: StoreKind.allCases)
+    @Test("the hourly count counts runs of one conversation in the window (waiting, running, or with a session), not refusals; finished sessions past retention are listed once", arguments: StoreKind.allCases)
     func countsAndRetention(_ kind: StoreKind) async throws {
         try await withStore(kind) { sessions, _ in
             let store = try #require(sessions as? any WebhookDeliveryStore)
             let now = Date()
             _ = try await store.claim(delivery("1", trigger: "k:1", at: now.addingTimeInterval(-7200)))
             _ = try await store.claim(delivery("2", trigger: "k:2", at: now.addingTimeInterval(-60)))
-            _ = try await store.claim(delivery("3", trigger: "k:3", state: .done, at: now.addingTimeInterval(-30)))
+            var ran = delivery("3", trigger: "k:3", state: .done, at: now.addingTimeInterval(-30))
+            ran.sessionID = "sess-3"
+            _ = try await store.claim(ran)
+            _ = try await store.claim(delivery("refused", trigger: "k:r", state: .done, at: now.addingTimeInterval(-20)))
             _ = try await store.claim(delivery("4", trigger: nil, state: .ignored, at: now))
             _ = try await store.claim(delivery("5", trigger: "k:5", conversation: "acme/app#2", at: now))
-            #expect(try await store.triggeredCount(conversation: "acme/app#1", since: now.addingTimeInterval(-3600)) == 2)
+            _ = try await store.claim(delivery("later", trigger: "k:l", at: now.addingTimeInterval(60)))
+            #expect(try await store.runCount(conversation: "acme/app#1", from: now.addingTimeInterval(-3600), through: now) == 2)
 
             var done = delivery("6", trigger: "k:6", state: .done, at: now.addingTimeInterval(-100))
             done.sessionID = "sess-6"
             _ = try await store.claim(done)
-            #expect(try await store.sessionsToClean(finishedBefore: now).map(\.id) == ["6"])
+            #expect(try await store.sessionsToClean(finishedBefore: now).map(\.id) == ["6", "3"], "oldest first")
             #expect(try await store.sessionsToClean(finishedBefore: now.addingTimeInterval(-3600)).isEmpty)
             done.sessionCleaned = true
             try await store.updateDelivery(done)
-            #expect(try await store.sessionsToClean(finishedBefore: now).isEmpty)
+            #expect(try await store.sessionsToClean(finishedBefore: now).map(\.id) == ["3"])
         }
     }
 }

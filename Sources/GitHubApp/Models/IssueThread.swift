@@ -66,19 +66,6 @@ public struct PullRequest: Decodable, Sendable, Hashable {
     }
 }
 
-/// `GET /repos/{o}/{r}/compare/{base}...{head}`: how far `head` is ahead of `base`.
-public struct Comparison: Decodable, Sendable, Hashable {
-    public let status: String
-    public let aheadBy: Int
-    public let behindBy: Int
-
-    enum CodingKeys: String, CodingKey {
-        case status
-        case aheadBy = "ahead_by"
-        case behindBy = "behind_by"
-    }
-}
-
 /// A person's permission on a repository, as the collaborator-permission endpoint reports it
 /// (`maintain` is reported as `write`, `triage` as `read`).
 public enum CollaboratorPermission: String, Sendable, Hashable {

@@ -85,14 +85,6 @@ extension GitHubAPIClient {
         return .created(try Self.expect(response, 201, repository, as: PullRequest.self))
     }
 
-    /// `GET /repos/{o}/{r}/compare/{base}...{head}`; nil when either ref does not exist.
-    public func compare(base: String, head: String, in repository: RepositoryReference, token: InstallationToken) async throws(GitHubError) -> Comparison? {
-        let refs = "\(base)...\(head)".addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "\(base)...\(head)"
-        let response = try await call(.GET, "\(Self.path(repository))/compare/\(refs)", token: token)
-        if response.status == 404 { return nil }
-        return try Self.expect(response, 200, repository, as: Comparison.self)
-    }
-
     /// `DELETE /repos/{o}/{r}/git/refs/heads/{branch}`; a branch that is already gone is fine.
     public func deleteBranch(_ branch: String, in repository: RepositoryReference, token: InstallationToken) async throws(GitHubError) {
         let escaped = branch.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? branch

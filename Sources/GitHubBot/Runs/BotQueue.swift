@@ -26,8 +26,9 @@ actor BotQueue {
     func submit(_ delivery: WebhookDeliveryRecord, _ trigger: Trigger, resumed: Bool = false) async {
         guard !stopping, !isHandling(delivery.id) else { return }
         if !resumed {
-            let since = Date().addingTimeInterval(-3600)
-            let count = (try? await context.store.triggeredCount(conversation: trigger.conversation, since: since)) ?? 0
+            // Runs asked for in the hour up to this one (later ones are not its business).
+            let count = (try? await context.store.runCount(conversation: trigger.conversation,
+                                                           from: delivery.receivedAt.addingTimeInterval(-3600), through: delivery.receivedAt)) ?? 0
             guard count <= context.settings.runsPerConversationPerHour else {
                 var run = BotRun(context: context, delivery: delivery, trigger: trigger)
                 _ = await run.refuse("This is run \(count) on #\(trigger.number) within an hour; the limit is \(context.settings.runsPerConversationPerHour) (NETCLODE_BOT_RUNS_PER_ISSUE_PER_HOUR). Ask again later.")

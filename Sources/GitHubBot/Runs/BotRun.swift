@@ -59,13 +59,13 @@ struct BotRun {
         do {
             try? await client.react(.eyes, to: trigger.reactionTarget, in: trigger.repository, token: token)
             try await say(status.working(session: nil, requester: trigger.sender), token: token)
-            let plan = try await branchPlan(token: token)
+            var plan = try await branchPlan(token: token)
             branch = plan.branch
             let id = try await makeSession(plan: plan)
             session = id
             try await say(status.working(session: id, requester: trigger.sender), token: token)
             try await waitUntilReady(id)
-            try await checkOut(plan, in: id)
+            plan = try await checkOut(plan, in: id)
             let run = try await runAgent(in: id)
             output = run.output
             let pushed = try await push(plan, in: id)
@@ -166,12 +166,22 @@ struct BotRun {
         throw Failure(message: "the session was not ready within 15 minutes")
     }
 
-    /// The branch checked out in the workspace (a single repository is cloned into its root).
-    private func checkOut(_ plan: BranchPlan, in session: String) async throws {
-        if plan.pullRequest != nil {
+    /// The branch checked out in the workspace (a single repository is cloned into its root). An
+    /// issue's branch that an earlier run pushed is continued, not started over: the next push is
+    /// then a fast-forward, and the pull request it has gets the new commits.
+    private func checkOut(_ plan: BranchPlan, in session: String) async throws -> BranchPlan {
+        var plan = plan
+        var existing = plan.pullRequest != nil
+        if !existing {
+            let remote = try await git(["ls-remote", "--heads", "origin", "refs/heads/\(plan.branch)"], in: session)
+            existing = !remote.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        }
+        if existing {
             _ = try await git(["fetch", "origin", "+refs/heads/\(plan.branch):refs/remotes/origin/\(plan.branch)"], in: session)
+            plan.base = "origin/\(plan.branch)"
         }
         _ = try await git(["checkout", "-B", plan.branch, plan.base], in: session)
+        return plan
     }
 
     struct RunResult {
@@ -226,14 +236,25 @@ struct BotRun {
         return true
     }
 
-    /// The pull request for the pushed branch (an existing one, or a new draft); a branch with
-    /// nothing new is deleted. Returns the pull request's link.
+    /// The pull request for the pushed branch (an existing one, or a new draft). A branch the agent
+    /// pushed without anything new is deleted. Returns the pull request's link.
+    ///
+    /// What the branch holds is asked of git in the sandbox, not of the API: the conversation
+    /// token has no `contents` permission.
     private func conclude(_ plan: BranchPlan, pushed: Bool, session: String, token: InstallationToken) async throws -> String? {
         if let pull = plan.pullRequest { return pushed ? pull.htmlURL : nil }
-        let comparison = try await client.compare(base: plan.defaultBranch, head: plan.branch, in: trigger.repository, token: token)
-        guard let comparison, comparison.aheadBy > 0 else {
-            if comparison != nil { try await deleteBranch(plan.branch) }
-            return nil
+        guard pushed else {
+            // Nothing new from this run. A branch the agent pushed empty is deleted; one an earlier
+            // run filled keeps its pull request.
+            let remote = try await git(["ls-remote", "--heads", "origin", "refs/heads/\(plan.branch)"], in: session)
+            guard !remote.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+            _ = try await git(["fetch", "origin", "+refs/heads/\(plan.branch):refs/remotes/origin/\(plan.branch)"], in: session)
+            let ahead = try await git(["rev-list", "--count", "origin/\(plan.defaultBranch)..origin/\(plan.branch)"], in: session)
+            guard Int(ahead.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 > 0 else {
+                try await deleteBranch(plan.branch)
+                return nil
+            }
+            return try await client.openPullRequest(head: plan.branch, in: trigger.repository, token: token)?.htmlURL
         }
         let body = """
             Draft by Netclode for #\(trigger.number) (\(trigger.url)), asked by @\(trigger.sender).

@@ -42,11 +42,12 @@ extension PostgresSessionStore: WebhookDeliveryStore {
         return try await selectDeliveries("WHERE state = ANY($1) ORDER BY received_at, id", binds: binds)
     }
 
-    public func triggeredCount(conversation: String, since date: Date) async throws -> Int {
+    public func runCount(conversation: String, from start: Date, through end: Date) async throws -> Int {
         let rows = try await run {
             try await $0.query("""
                 SELECT COUNT(*)::BIGINT FROM webhook_deliveries
-                WHERE conversation = \(conversation) AND received_at >= \(Millis.encode(date)) AND state <> 'ignored'
+                WHERE conversation = \(conversation) AND received_at BETWEEN \(Millis.encode(start)) AND \(Millis.encode(end))
+                    AND (state IN ('queued', 'running') OR session_id IS NOT NULL)
                 """, logger: logger).collect()
         }
         return Int(try rows.first?.decode(Int64.self) ?? 0)

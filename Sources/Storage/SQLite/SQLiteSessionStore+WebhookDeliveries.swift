@@ -45,11 +45,12 @@ extension SQLiteSessionStore: WebhookDeliveryStore {
         return try await selectDeliveries("WHERE state IN (\(placeholders)) ORDER BY received_at, id", states.map { .text($0.rawValue) })
     }
 
-    public func triggeredCount(conversation: String, since date: Date) async throws -> Int {
+    public func runCount(conversation: String, from start: Date, through end: Date) async throws -> Int {
         let rows = try await run { connection in
-            try await connection.query(
-                "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE conversation = ?1 AND received_at >= ?2 AND state <> 'ignored'",
-                [.text(conversation), .integer(Int(Millis.encode(date)))])
+            try await connection.query("""
+                SELECT COUNT(*) AS n FROM webhook_deliveries
+                WHERE conversation = ?1 AND received_at BETWEEN ?2 AND ?3 AND (state IN ('queued', 'running') OR session_id IS NOT NULL)
+                """, [.text(conversation), .integer(Int(Millis.encode(start))), .integer(Int(Millis.encode(end)))])
         }
         return Int(try rows.first?.int64("n") ?? 0)
     }
