@@ -245,6 +245,14 @@ let package = Package(
             dependencies: ["TestSupport", "netclode", "NetclodeProto", "NetclodeClient", "ConnectRPC", .swiftProtobuf, .subprocess, .systemPackage],
             swiftSettings: swiftSettings
         ),
+        // deploy/: the kustomize base rendered by kubectl and validated against Kubernetes'
+        // schemas (PyPI kubernetes-validate), the systemd unit checked by systemd-analyze, and what
+        // the Containerfile must agree with. Runs the built `netclode` (probes, doctor).
+        .testTarget(
+            name: "DeployTests",
+            dependencies: ["TestSupport", "netclode"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "GitHubAppIntegrationTests",
             dependencies: [
