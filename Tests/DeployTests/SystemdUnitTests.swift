@@ -52,14 +52,19 @@ struct SystemdUnitTests {
         }
     }
 
-    @Test("bubblewrap still starts a sandbox under the unit's mount and privilege restrictions (read-only /, private /tmp, hidden /home, no new privileges, no capabilities)")
+    @Test("bubblewrap still starts a sandbox under the unit's mount and privilege restrictions (private /dev, read-only / and cgroups, private /tmp, hidden /home, no new privileges, no capabilities)")
     func bubblewrapUnderTheUnitsRestrictions() async throws {
-        // What ProtectSystem=strict, PrivateTmp=, ProtectHome=, NoNewPrivileges= and an empty
+        // What PrivateDevices= (a /dev of the basic devices only), ProtectControlGroups=,
+        // ProtectSystem=strict, PrivateTmp=, ProtectHome=, NoNewPrivileges= and an empty
         // CapabilityBoundingSet= do to the service, applied with unshare and setpriv (no systemd
         // runs as PID 1 on a test machine), around `netclode doctor`'s bubblewrap check.
         let isRoot = geteuid() == 0
         let restrict = """
-            mount -o remount,bind,ro / && mount -t tmpfs -o mode=1777 tmpfs /tmp && mount -t tmpfs tmpfs /home && mount -t tmpfs tmpfs /root \
+            d=$(mktemp -d) && mount -t tmpfs -o mode=755,nosuid tmpfs "$d" \
+            && for n in null zero full random urandom tty; do touch "$d/$n" && mount --bind "/dev/$n" "$d/$n"; done \
+            && mkdir "$d/pts" "$d/shm" && mount --move "$d" /dev \
+            && mount --bind /sys/fs/cgroup /sys/fs/cgroup && mount -o remount,bind,ro /sys/fs/cgroup \
+            && mount -o remount,bind,ro / && mount -t tmpfs -o mode=1777 tmpfs /tmp && mount -t tmpfs tmpfs /home && mount -t tmpfs tmpfs /root \
             && cd / && exec setpriv \(isRoot ? "--reuid 4242 --regid 4242 --clear-groups " : "")--no-new-privs --bounding-set -all --inh-caps -all "$@"
             """
         let binary = try ForgeProcess.netclodeBinary().path
