@@ -16,10 +16,11 @@
 //   Agent         – the in-sandbox process: clones, credential helper, exec, and its channel
 //                   back to the control plane.
 //   ControlPlane  – SessionManager, the API services, the agent channel, the server, health,
-//                   readiness and /metrics. Uses GitHubApp, ConnectRPC, NetclodeProto, Storage, Sandbox.
+//                   readiness and /metrics, and `netclode doctor`'s checks (Doctor/). Uses GitHubApp,
+//                   ConnectRPC, NetclodeProto, Storage, Sandbox.
 //   Forge         – the local GitHub stand-in (`netclode forge`): REST subset + git smart HTTP.
 //                   No production module knows it exists (reached only through GITHUB_API_URL).
-//   netclode      – the command-line entry point (swift-argument-parser): serve, dev, agent,
+//   netclode      – the command-line entry point (swift-argument-parser): serve, doctor, dev, agent,
 //                   forge and the client commands.
 //   NetclodeBench – the benchmarks (docs/benchmarks.md), driving real `netclode` processes.
 //   (TestSupport, in Tests/, starts those real processes for the tests and the benchmarks.)
