@@ -70,7 +70,7 @@ struct GitHubAppCheck: DoctorCheck {
     }
 
     /// One installation: a listing token is minted (so the installation answers token requests:
-    /// not suspended, the App still installed), its repositories counted, the token revoked.
+    /// not suspended, the App still installed), its repositories counted (one request), the token revoked.
     private func check(_ installation: Installation, client: GitHubAPIClient, endpoints: GitHubEndpoints) async -> DoctorFinding {
         let owner = installation.account?.login ?? "?"
         let subject = "installation \(installation.id) on \(owner)"
@@ -79,7 +79,7 @@ struct GitHubAppCheck: DoctorCheck {
         do throws(GitHubError) {
             let token = try await client.createListingToken(installationID: installation.id, owner: owner)
             do {
-                repositories = try await client.repositories(accessibleWith: token).count
+                repositories = try await client.repositoryCount(accessibleWith: token)
             } catch {
                 try? await client.revoke(token)
                 throw error
