@@ -70,7 +70,9 @@ struct SystemdUnitTests {
         let binary = try ForgeProcess.netclodeBinary().path
         var arguments = ["--mount", "--propagation", "private"] + (isRoot ? [] : ["--map-root-user"])
         arguments += ["/bin/sh", "-c", restrict, "sh", binary, "doctor"]
-        let environment = ["NETCLODE_API_TOKEN": "unit-test-api-token-0123456789", "NETCLODE_DATA_DIR": "/tmp/netclode-data", "HOME": "/tmp"]
+        // Blank counts as unset: whatever the developer's shell says, the default runtime and isolation.
+        let environment = ["NETCLODE_API_TOKEN": "unit-test-api-token-0123456789", "NETCLODE_DATA_DIR": "/tmp/netclode-data", "HOME": "/tmp",
+                           "NETCLODE_RUNTIME": "", "NETCLODE_SANDBOX": "", "NETCLODE_DATABASE_URL": "", "NETCLODE_DATABASE": ""]
         let result = try await Command.run("/usr/bin/unshare", arguments, environment: environment, in: URL(fileURLWithPath: "/"))
         let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("✓ sandbox runtime local: ") || $0.hasPrefix("✗ sandbox runtime local: ") }
         #expect(line?.hasPrefix("✓") == true, "\(result.stdout)\(result.stderr)")
