@@ -16,17 +16,8 @@ extension PostgresSessionStore {
         let running = Task { await client.run() }
         let outcome: Result<[Int], StorageError>
         do {
-            outcome = .success(try await withThrowingTaskGroup(of: [Int]?.self) { group in
-                group.addTask { try await recordedVersions(client, logger: logger) }
-                group.addTask {
-                    try await Task.sleep(for: connectDeadline)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let recorded = first else {
-                    throw StorageError.database("cannot reach \(parsed): no answer within \(connectDeadline)")
-                }
-                return recorded
+            outcome = .success(try await ConnectDeadline.run(connectDeadline, failure: "cannot reach \(parsed): no answer within \(connectDeadline)") {
+                try await recordedVersions(client, logger: logger)
             })
         } catch let error as StorageError {
             outcome = .failure(error)
