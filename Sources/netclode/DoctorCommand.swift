@@ -29,14 +29,7 @@ struct DoctorCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Data directory, as for serve (NETCLODE_DATA_DIR; default ./.netclode).")
-    var data: String?
-
-    @Option(help: "SQLite database file, as for serve (NETCLODE_DATABASE; default <data>/netclode.sqlite).")
-    var database: String?
-
-    @Option(help: "Sandbox isolation, as for serve: bwrap, none or auto (NETCLODE_SANDBOX; default auto).")
-    var sandbox: String?
+    @OptionGroup var dataOptions: ServerDataOptions
 
     func run() async throws {
         let directory = FileManager.default.currentDirectoryPath
@@ -45,7 +38,7 @@ struct DoctorCommand: AsyncParsableCommand {
         // The checks report every failure themselves; the clients' own warnings would repeat them.
         let logger = CommandLogging.logger(label: "netclode.doctor", level: .critical)
         let doctor = Doctor.standard(
-            environment: environment, overrides: .init(dataDirectory: data, database: database, sandbox: sandbox),
+            environment: environment, overrides: dataOptions.overrides(),
             kubernetesCheck: Self.kubernetesRuntimeCheck(environment: environment), logger: logger)
         let source = FileManager.default.fileExists(atPath: dotEnv) ? "the environment, then \(dotEnv)" : "the environment (no \(dotEnv))"
         Self.write("netclode doctor: settings from \(source)")
