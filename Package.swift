@@ -16,11 +16,14 @@
 //   Agent         – the in-sandbox process: clones, credential helper, exec, and its channel
 //                   back to the control plane.
 //   ControlPlane  – SessionManager, the API services, the agent channel, the server, health,
-//                   readiness and /metrics. Uses GitHubApp, ConnectRPC, NetclodeProto, Storage, Sandbox.
+//                   readiness and /metrics, and `netclode doctor`'s checks (Doctor/). Uses GitHubApp,
+//                   ConnectRPC, NetclodeProto, Storage, Sandbox.
+//   GitHubBot     – the GitHub bot: webhook receiver, triggers, runs that answer with a branch and a
+//                   draft pull request (docs/github-bot.md). Uses ControlPlane, GitHubApp, Storage.
 //   Forge         – the local GitHub stand-in (`netclode forge`): REST subset + git smart HTTP +
 //                   signed webhook deliveries (docs/forge.md).
 //                   No production module knows it exists (reached only through GITHUB_API_URL).
-//   netclode      – the command-line entry point (swift-argument-parser): serve, dev, agent,
+//   netclode      – the command-line entry point (swift-argument-parser): serve, doctor, dev, agent,
 //                   forge and the client commands.
 //   NetclodeBench – the benchmarks (docs/benchmarks.md), driving real `netclode` processes.
 //   (TestSupport, in Tests/, starts those real processes for the tests and the benchmarks.)
@@ -264,6 +267,14 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: ["TestSupport", "netclode", "NetclodeProto", "NetclodeClient", "ConnectRPC", .swiftProtobuf, .subprocess, .systemPackage],
+            swiftSettings: swiftSettings
+        ),
+        // deploy/: the kustomize base rendered by kubectl and validated against Kubernetes'
+        // schemas (PyPI kubernetes-validate), the systemd unit checked by systemd-analyze, and what
+        // the Containerfile must agree with. Runs the built `netclode` (probes, doctor).
+        .testTarget(
+            name: "DeployTests",
+            dependencies: ["TestSupport", "netclode"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -32,14 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HOST:PORT to listen on (NETCLODE_LISTEN; default 127.0.0.1:8080; port 0 picks one).")
     var listen: String?
 
-    @Option(help: "Data directory: database and session sandboxes (NETCLODE_DATA_DIR; default ./.netclode).")
-    var data: String?
-
-    @Option(help: "SQLite database file (NETCLODE_DATABASE; default <data>/netclode.sqlite).")
-    var database: String?
-
-    @Option(help: "Sandbox isolation: bwrap, none or auto (NETCLODE_SANDBOX; default auto).")
-    var sandbox: String?
+    @OptionGroup var dataOptions: ServerDataOptions
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (NETCLODE_LOG_LEVEL; default info).")
     var logLevel: String?
@@ -48,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = EnvironmentSettings.load()
         let settings: ControlPlaneSettings
         do {
-            settings = try ControlPlaneSettings(settings: environment, overrides: .init(listen: listen, dataDirectory: data, database: database, sandbox: sandbox, logLevel: logLevel))
+            settings = try ControlPlaneSettings(settings: environment, overrides: dataOptions.overrides(listen: listen, logLevel: logLevel))
         } catch {
             throw CommandFailure("\(error)")
         }

@@ -42,6 +42,10 @@ public final class ForgeProcess: Sendable {
         /// `--webhook-url` / `--webhook-secret`; a receiver started later is set with ``setWebhook(url:secret:)``.
         public var webhookURL: String?
         public var webhookSecret: String?
+        /// What every installation grants instead of the forge's default (`forge init` grants
+        /// contents: write, metadata: read, issues: write, pull_requests: write): written into `forge.json` between
+        /// `forge init` and `forge serve`, as an App owner narrowing the App's permissions would.
+        public var installationPermissions: [String: String]?
 
         public init(owners: [String] = [], repos: [String] = ["demo/hello"], imports: [String] = [],
                     uninstalledRepos: [String] = [], appID: Int? = nil, tokenTTL: Int? = nil,
@@ -174,6 +178,9 @@ public final class ForgeProcess: Sendable {
             }
             let json = initResult.standardOutput
             let initOutput = try JSONDecoder().decode(InitOutput.self, from: Data(json.utf8))
+            if let permissions = setup.installationPermissions {
+                try grant(permissions, inForgeAt: data)
+            }
 
             var serveArguments = ["forge", "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--log-level", setup.logLevel]
             if let ttl = setup.tokenTTL { serveArguments += ["--token-ttl", String(ttl)] }
@@ -186,6 +193,21 @@ public final class ForgeProcess: Sendable {
             root.remove()
             throw error
         }
+    }
+
+    /// Sets every installation's `permissions` in `DIR/forge.json` (the rest of the file untouched).
+    private static func grant(_ permissions: [String: String], inForgeAt data: URL) throws {
+        let file = data.appendingPathComponent("forge.json")
+        guard var metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any],
+              let installations = metadata["installations"] as? [[String: Any]] else {
+            throw ForgeProcessError("\(file.path) has no installations")
+        }
+        metadata["installations"] = installations.map { installation in
+            var installation = installation
+            installation["permissions"] = permissions
+            return installation
+        }
+        try JSONSerialization.data(withJSONObject: metadata, options: [.prettyPrinted, .sortedKeys]).write(to: file)
     }
 
     /// SIGTERM, then SIGKILL after 3 s; removes the temporary directory. Safe to call twice.
