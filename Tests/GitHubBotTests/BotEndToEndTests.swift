@@ -67,3 +67,21 @@ struct BotEndToEndTests {
         }
     }
 }
+
+@Suite("the GitHub bot across a crash")
+struct BotCrashTests {
+    @Test("kill -9 mid-run: the restarted control plane resumes the delivery, edits the same status comment to its end and opens the pull request")
+    func resumesAfterACrash() async throws {
+        try await BotForge.with(delay: 20) { bot in
+            _ = try await bot.comment("\(BotEndToEndTests.mention) please add a greeting")
+            _ = try await bot.waitForBotComment { $0.contains("in session") }
+            bot.server.kill()
+            bot.server = try await bot.server.restart(keepingPort: true)
+            let final = try await bot.waitForBotComment(timeout: .seconds(300)) { $0.contains("✅") || $0.contains("❌") }
+            #expect(final.contains("✅"), "\(final)")
+            #expect(try await bot.botComments().count == 1, "the same status comment, edited")
+            let pulls = try await bot.forge.api("GET", "/repos/demo/hello/pulls?state=open", token: try bot.forge.userToken("alice"))
+            #expect(pulls.array?.count == 1, "\(pulls.text)")
+        }
+    }
+}
