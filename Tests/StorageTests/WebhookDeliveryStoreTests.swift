@@ -2,7 +2,7 @@ import Foundation
 import Storage
 import Testing
 
-@Suite("webhook deliveries: recorded once by id and by trigger, with their state")
+@Suite("webhook deliveries: recorded once by id and by trigger, with their state", .serialized)
 struct WebhookDeliveryStoreTests {
     func delivery(_ id: String, trigger: String?, conversation: String? = "acme/app#1", state: WebhookDeliveryRecord.State = .queued,
                   at date: Date = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))) -> WebhookDeliveryRecord {
