@@ -18,10 +18,14 @@
 //   Agent         – the in-sandbox process: clones, credential helper, exec, and its channel
 //                   back to the control plane.
 //   ControlPlane  – SessionManager, the API services, the agent channel, the server, health,
-//                   readiness and /metrics. Uses GitHubApp, ConnectRPC, NetclodeProto, Storage, Sandbox.
-//   Forge         – the local GitHub stand-in (`netclode forge`): REST subset + git smart HTTP.
+//                   readiness and /metrics, and `netclode doctor`'s checks (Doctor/). Uses GitHubApp,
+//                   ConnectRPC, NetclodeProto, Storage, Sandbox.
+//   GitHubBot     – the GitHub bot: webhook receiver, triggers, runs that answer with a branch and a
+//                   draft pull request (docs/github-bot.md). Uses ControlPlane, GitHubApp, Storage.
+//   Forge         – the local GitHub stand-in (`netclode forge`): REST subset + git smart HTTP +
+//                   signed webhook deliveries (docs/forge.md).
 //                   No production module knows it exists (reached only through GITHUB_API_URL).
-//   netclode      – the command-line entry point (swift-argument-parser): serve, dev, agent,
+//   netclode      – the command-line entry point (swift-argument-parser): serve, doctor, dev, agent,
 //                   forge and the client commands.
 //   NetclodeBench – the benchmarks (docs/benchmarks.md), driving real `netclode` processes.
 //   (TestSupport, in Tests/, starts those real processes for the tests and the benchmarks.)
@@ -103,7 +107,7 @@ let package = Package(
         ),
         .target(
             name: "Forge",
-            dependencies: [.hummingbird, .httpTypes, .nioCore, .crypto, .cryptoExtras, .logging, .subprocess, .systemPackage],
+            dependencies: [.hummingbird, .httpTypes, .nioCore, .nioHTTP1, .asyncHTTPClient, .crypto, .cryptoExtras, .logging, .subprocess, .systemPackage],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -156,6 +160,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The GitHub bot: "@netclode ..." on an issue or pull request → a session, a run, a branch
+        // and a draft pull request. Mounted by `serve` and `dev` when GITHUB_WEBHOOK_SECRET is set.
+        .target(
+            name: "GitHubBot",
+            dependencies: [
+                "ControlPlane", "GitHubApp", "Storage", "NetclodeProto",
+                .hummingbird, .httpTypes, .nioCore, .crypto, .logging, .serviceLifecycle, .swiftProtobuf,
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The web UI: plain HTML, CSS and JavaScript modules (Web/, no build step) served by the
         // control plane at /, with cookie sign-in for browsers. Mounted by `serve` and `dev`.
         .target(
@@ -173,7 +187,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "netclode",
-            dependencies: ["GitHubApp", "Forge", "ControlPlane", "KubernetesRuntime", "Sandbox", "Storage", "WebUI", "Agent", "NetclodeProto", "NetclodeClient", "ConnectRPC", .argumentParser, .logging, .swiftProtobuf],
+            dependencies: ["GitHubApp", "Forge", "ControlPlane", "GitHubBot", "KubernetesRuntime", "Sandbox", "Storage", "WebUI", "Agent", "NetclodeProto", "NetclodeClient", "ConnectRPC", .argumentParser, .logging, .swiftProtobuf, .asyncHTTPClient, .nioCore, .nioHTTP1],
             swiftSettings: swiftSettings
         ),
         // Benchmarks (docs/benchmarks.md): drives real `netclode` processes started through the
@@ -188,8 +202,10 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: [.logging, .subprocess, .systemPackage, .nioCore, .nioPosix],
+            dependencies: [.logging, .subprocess, .systemPackage, .nioCore, .nioPosix, .nioHTTP1],
             path: "Tests/TestSupport",
+            // GitHub's example webhook payloads (Fixtures/github-webhooks/README.md), for any suite.
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         // A stand-in Kubernetes API server and kubelet for the Kubernetes runtime's tests: the
@@ -221,10 +237,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GitHubBotTests",
+            dependencies: [
+                "GitHubBot", "GitHubApp", "ControlPlane", "Storage", "TestSupport", "netclode",
+                .asyncHTTPClient, .crypto, .nioCore, .nioHTTP1,
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ForgeTests",
             dependencies: [
                 "GitHubApp", "Forge", "TestSupport", "netclode",
-                .asyncHTTPClient, .cryptoExtras, .nioCore, .nioHTTP1, .subprocess, .systemPackage,
+                .asyncHTTPClient, .crypto, .cryptoExtras, .nioCore, .nioHTTP1, .subprocess, .systemPackage,
             ],
             swiftSettings: swiftSettings
         ),
@@ -278,6 +302,14 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: ["TestSupport", "netclode", "NetclodeProto", "NetclodeClient", "ConnectRPC", .swiftProtobuf, .subprocess, .systemPackage],
+            swiftSettings: swiftSettings
+        ),
+        // deploy/: the kustomize base rendered by kubectl and validated against Kubernetes'
+        // schemas (PyPI kubernetes-validate), the systemd unit checked by systemd-analyze, and what
+        // the Containerfile must agree with. Runs the built `netclode` (probes, doctor).
+        .testTarget(
+            name: "DeployTests",
+            dependencies: ["TestSupport", "netclode"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -11,13 +11,19 @@ public struct ForgeServerOptions: Sendable {
     public var tokenTTL: TimeInterval
     /// Allow a non-loopback listen address.
     public var allowRemote: Bool
+    /// Where to deliver the App's webhook events from now on, replacing (and overwriting) what
+    /// `DIR/webhook.json` holds; `nil` keeps that file's settings (or none). `netclode dev` sets
+    /// it to its control plane's `/webhooks/github` on every start.
+    public var webhook: WebhookSettings?
 
     public static let defaultListen = ListenAddress(host: "127.0.0.1", port: 8790)
 
-    public init(listen: ListenAddress = ForgeServerOptions.defaultListen, tokenTTL: TimeInterval = 3600, allowRemote: Bool = false) {
+    public init(listen: ListenAddress = ForgeServerOptions.defaultListen, tokenTTL: TimeInterval = 3600, allowRemote: Bool = false,
+                webhook: WebhookSettings? = nil) {
         self.listen = listen
         self.tokenTTL = tokenTTL
         self.allowRemote = allowRemote
+        self.webhook = webhook
     }
 }
 
@@ -58,7 +64,12 @@ public struct ForgeServer: Sendable {
         } catch {
             throw ForgeError.io("cannot read the App private key \(layout.privateKeyFile.path): \(error)")
         }
-        let state = ForgeState(metadata: metadata, layout: layout, tokenTTL: options.tokenTTL, logger: logger)
+        let state = ForgeState(metadata: metadata, activity: try ForgeActivity.load(from: layout), layout: layout,
+                               tokenTTL: options.tokenTTL, logger: logger)
+        if let webhook = options.webhook { try webhook.save(to: layout) }
+        let webhooks = WebhookDispatcher(settings: try options.webhook ?? WebhookSettings.load(from: layout), layout: layout,
+                                         appID: metadata.app.id, logger: logger)
+        let deliveries = HookDeliveriesAPI(webhooks: webhooks)
         let backend = try await GitHTTPBackend.locate(projectRoot: layout.repositoriesRoot.path, logger: logger)
         let verifier = AppJWTVerifier(publicKey: key.publicKey, appID: metadata.app.id, clientID: metadata.app.clientID)
         self.layout = layout
@@ -68,9 +79,11 @@ public struct ForgeServer: Sendable {
         self.logger = logger
         self.responder = ForgeResponder(
             state: state,
-            api: APIHandler(state: state, verifier: verifier, logger: logger),
+            api: APIHandler(state: state, verifier: verifier,
+                            repositories: RepositoryAPI(state: state, webhooks: webhooks, logger: logger),
+                            deliveries: deliveries, logger: logger),
             git: GitHandler(state: state, backend: backend, logger: logger),
-            control: ControlHandler(state: state),
+            control: ControlHandler(state: state, webhooks: webhooks, deliveries: deliveries),
             fallbackOrigin: options.listen.url(),
             logger: logger)
     }

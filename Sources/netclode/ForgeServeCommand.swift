@@ -67,6 +67,9 @@ struct ForgeServeCommand: AsyncParsableCommand {
             lines.append("  installation \(installation.id) on \(installation.account): \(installation.repositories.joined(separator: ", "))")
         }
         lines.append("  not covered by any installation: \(result.uninstalledRepositories.joined(separator: ", "))")
+        for user in result.userTokenPaths {
+            lines.append("  user \(user.login) (\(result.roles(of: user.login).joined(separator: ", "))): token in \(user.path)")
+        }
         lines.append("Point a GitHub App client at it:")
         lines.append("  export GITHUB_APP_ID=\(result.metadata.app.id) GITHUB_APP_PRIVATE_KEY_PATH=\(result.privateKeyPath)")
         lines.append("  export GITHUB_API_URL=\(baseURL) GITHUB_WEB_URL=\(baseURL)")

@@ -12,6 +12,6 @@ struct Netclode: AsyncParsableCommand {
 
             Example: netclode session create --repo netclode-demo/hello --access write --watch
             """,
-        subcommands: [DevCommand.self, ServeCommand.self, AgentCommand.self, ForgeCommand.self, SessionCommand.self, ReposCommand.self]
+        subcommands: [DevCommand.self, ServeCommand.self, DoctorCommand.self, AgentCommand.self, ForgeCommand.self, SessionCommand.self, ReposCommand.self]
     )
 }

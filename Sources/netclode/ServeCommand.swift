@@ -2,6 +2,7 @@ import ArgumentParser
 import ControlPlane
 import Foundation
 import GitHubApp
+import GitHubBot
 import Logging
 import Sandbox
 
@@ -26,6 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
             NETCLODE_K8S_WORKSPACE_SIZE, NETCLODE_K8S_STORAGE_CLASS, and the cluster from the Pod's service account or KUBECONFIG,
             and the GitHub App settings GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY_B64 or GITHUB_APP_PRIVATE_KEY_PATH,
             GITHUB_INSTALLATION_ID, GITHUB_API_URL, GITHUB_WEB_URL. Without App settings, sessions without repos still work.
+            The GitHub bot (POST /webhooks/github) is on when GITHUB_WEBHOOK_SECRET is set (GITHUB_WEBHOOK_SECRET_PREVIOUS
+            during a rotation; NETCLODE_BOT_MENTION, NETCLODE_BOT_MAX_CONCURRENT, NETCLODE_BOT_MAX_QUEUED,
+            NETCLODE_BOT_RUNS_PER_ISSUE_PER_HOUR, NETCLODE_BOT_RUN_TIMEOUT, NETCLODE_BOT_SESSION_RETENTION).
 
             Example: NETCLODE_API_TOKEN=$(openssl rand -hex 32) netclode serve --listen 127.0.0.1:8080
             """
@@ -34,14 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HOST:PORT to listen on (NETCLODE_LISTEN; default 127.0.0.1:8080; port 0 picks one).")
     var listen: String?
 
-    @Option(help: "Data directory: database and session sandboxes (NETCLODE_DATA_DIR; default ./.netclode).")
-    var data: String?
-
-    @Option(help: "SQLite database file (NETCLODE_DATABASE; default <data>/netclode.sqlite).")
-    var database: String?
-
-    @Option(help: "Sandbox isolation: bwrap, none or auto (NETCLODE_SANDBOX; default auto).")
-    var sandbox: String?
+    @OptionGroup var dataOptions: ServerDataOptions
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (NETCLODE_LOG_LEVEL; default info).")
     var logLevel: String?
@@ -50,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = EnvironmentSettings.load()
         let settings: ControlPlaneSettings
         do {
-            settings = try ControlPlaneSettings(settings: environment, overrides: .init(listen: listen, dataDirectory: data, database: database, sandbox: sandbox, logLevel: logLevel))
+            settings = try ControlPlaneSettings(settings: environment, overrides: dataOptions.overrides(listen: listen, logLevel: logLevel))
         } catch {
             throw CommandFailure("\(error)")
         }
@@ -76,9 +73,14 @@ struct ServeCommand: AsyncParsableCommand {
         let hidden = [environment["GITHUB_APP_PRIVATE_KEY_PATH"]].compactMap { $0 }
         let runtime = try SandboxRuntimeChoice.make(settings: settings, environment: environment, hiddenPaths: hidden, logger: logger)
         let store = try await ControlPlaneServer.openStore(settings: settings, logger: logger)
-        let server = WebUIMount.mount(on: try await ControlPlaneServer.make(
-            settings: settings, github: github, store: store, runtime: runtime, logger: logger, metrics: metrics
-        ), logger: logger)
+        let server: ControlPlaneServer
+        do {
+            server = try GitHubBot.mount(on: WebUIMount.mount(on: try await ControlPlaneServer.make(
+                settings: settings, github: github, store: store, runtime: runtime, logger: logger, metrics: metrics
+            ), logger: logger), environment: environment, logger: logger)
+        } catch let error as ControlPlaneError {
+            throw CommandFailure("\(error)")
+        }
         let warnings = settings.readyWarnings
         try await server.run { ready in
             let lines = ["Netclode control plane listening on \(ready.url.absoluteString)"] + warnings

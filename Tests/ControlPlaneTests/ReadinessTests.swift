@@ -21,7 +21,8 @@ struct ReadinessTests {
         }
         #expect(ready.status == 200)
         #expect(ready.contentType == "application/json")
-        #expect(try Self.fields(ready.body) == ["status": "ready", "database": "ok", "githubApp": "configured", "sessions": "restored (0 of 0 started)"])
+        #expect(try Self.fields(ready.body) == ["status": "ready", "database": "ok", "githubApp": "configured", "sessions": "restored (0 of 0 started)",
+                                                      "githubBot": "off: GITHUB_WEBHOOK_SECRET is not set"])
         await fixture.finish()
     }
 

@@ -38,7 +38,7 @@ struct InstallationLookupTests {
             #expect(installation["repository_selection"] == "selected")
             #expect(installation["single_file_name"] == .null)
             #expect(installation["suspended_at"] == .null)
-            #expect(installation["permissions"] == ["contents": "write", "issues": "write", "metadata": "read"])
+            #expect(installation["permissions"] == ["contents": "write", "issues": "write", "metadata": "read", "pull_requests": "write"])
             #expect(installation["access_tokens_url"]?.stringValue == "\(forge.api)/app/installations/\(demoID)/access_tokens")
             #expect(installation["html_url"]?.stringValue == "\(forge.api)/settings/installations/\(demoID)")
 

@@ -42,7 +42,7 @@ struct TokenMintingTests {
             #expect(all.status == 201)
             let allBody = try all.json()
             #expect(allBody["repositories"] == nil)
-            #expect(allBody["permissions"] == ["contents": "write", "issues": "write", "metadata": "read"])
+            #expect(allBody["permissions"] == ["contents": "write", "issues": "write", "metadata": "read", "pull_requests": "write"])
             let empty = try await forge.appRequest(.POST, "/app/installations/\(demoID)/access_tokens", body: #"{"permissions":{}}"#)
             #expect(empty.status == 201)
 

@@ -57,7 +57,7 @@ struct SandboxFixture {
     }
 
     /// Polls until the session's process has exited on its own; returns its exit code.
-    func waitForExit(_ sessionID: String, timeout: Duration = .seconds(20)) async throws -> Int32 {
+    func waitForExit(_ sessionID: String, timeout: Duration = .seconds(90)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if case .exited(let code) = await runtime.status(sessionID: sessionID) {
@@ -69,7 +69,7 @@ struct SandboxFixture {
     }
 
     /// Polls until `file` exists (written from inside a sandbox).
-    func waitForFile(_ file: URL, timeout: Duration = .seconds(20)) async throws {
+    func waitForFile(_ file: URL, timeout: Duration = .seconds(90)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if FileManager.default.fileExists(atPath: file.path) { return }
@@ -96,7 +96,7 @@ final class ExitRecorder: Sendable {
     func codes(for id: String) -> [Int32] { calls.withLock { $0.filter { $0.0 == id }.map(\.1) } }
 
     /// Polls until an exit of `id` was reported.
-    func wait(for id: String, timeout: Duration = .seconds(20)) async throws -> Int32 {
+    func wait(for id: String, timeout: Duration = .seconds(90)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let code = codes(for: id).first { return code }

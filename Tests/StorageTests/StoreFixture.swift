@@ -26,7 +26,8 @@ func withStore(
     case .postgres:
         try #require(PostgresServer.isAvailable, "PostgreSQL is not installed (apt-get install postgresql)")
         try await PostgresServer.with { server in
-            let store = try await PostgresSessionStore.open(url: server.url, logger: logs.logger())
+            // A generous deadline: many clusters start at once on a loaded 2-core machine.
+            let store = try await PostgresSessionStore.open(url: server.url, logger: logs.logger(), connectDeadline: .seconds(120))
             do {
                 try await body(store, server.directory)
                 try await store.close()

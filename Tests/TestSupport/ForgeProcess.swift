@@ -30,15 +30,56 @@ public final class ForgeProcess: Sendable {
         /// `--log-level` for `forge serve`: debug for tests (their failures show the logs), quieter
         /// for benchmarks, where writing a line per request would be part of what is measured.
         public var logLevel = "debug"
+        /// `--fork FORKOWNER/NAME=OWNER/NAME`: another account's fork, for pull requests from forks.
+        public var forks: [String] = []
+        /// `--user LOGIN`: users with a token and no role.
+        public var users: [String] = []
+        /// `--collaborator OWNER/NAME:LOGIN:ROLE`: users with a role (and a token), e.g.
+        /// `demo/hello:alice:write`.
+        public var collaborators: [String] = []
+        /// `--issue OWNER/NAME:AUTHOR:TITLE`: issues opened at init (numbered from 1 per repository).
+        public var issues: [String] = []
+        /// `--webhook-url` / `--webhook-secret`; a receiver started later is set with ``setWebhook(url:secret:)``.
+        public var webhookURL: String?
+        public var webhookSecret: String?
+        /// What every installation grants instead of the forge's default (`forge init` grants
+        /// contents: write, metadata: read, issues: write, pull_requests: write): written into `forge.json` between
+        /// `forge init` and `forge serve`, as an App owner narrowing the App's permissions would.
+        public var installationPermissions: [String: String]?
 
         public init(owners: [String] = [], repos: [String] = ["demo/hello"], imports: [String] = [],
-                    uninstalledRepos: [String] = [], appID: Int? = nil, tokenTTL: Int? = nil) {
+                    uninstalledRepos: [String] = [], appID: Int? = nil, tokenTTL: Int? = nil,
+                    forks: [String] = [], users: [String] = [], collaborators: [String] = [], issues: [String] = [],
+                    webhookURL: String? = nil, webhookSecret: String? = nil) {
             self.owners = owners
             self.repos = repos
             self.imports = imports
             self.uninstalledRepos = uninstalledRepos
             self.appID = appID
             self.tokenTTL = tokenTTL
+            self.forks = forks
+            self.users = users
+            self.collaborators = collaborators
+            self.issues = issues
+            self.webhookURL = webhookURL
+            self.webhookSecret = webhookSecret
+        }
+
+        /// The `forge init` arguments of this setup (after `--data DIR --json`).
+        var initArguments: [String] {
+            var arguments: [String] = []
+            if let appID { arguments += ["--app-id", String(appID)] }
+            for owner in owners { arguments += ["--owner", owner] }
+            for repo in repos { arguments += ["--repo", repo] }
+            for value in imports { arguments += ["--import", value] }
+            for repo in uninstalledRepos { arguments += ["--uninstalled-repo", repo] }
+            for fork in forks { arguments += ["--fork", fork] }
+            for user in users { arguments += ["--user", user] }
+            for collaborator in collaborators { arguments += ["--collaborator", collaborator] }
+            for issue in issues { arguments += ["--issue", issue] }
+            if let webhookURL { arguments += ["--webhook-url", webhookURL] }
+            if let webhookSecret { arguments += ["--webhook-secret", webhookSecret] }
+            return arguments
         }
     }
 
@@ -56,6 +97,10 @@ public final class ForgeProcess: Sendable {
     /// Repositories (`owner/name`) per installation ID.
     public let installationRepos: [Int: [String]]
     public let uninstalledRepos: [String]
+    /// `FORK=PARENT` full names of the forks.
+    public let forks: [String]
+    /// Each user's token file (`DATA/users/LOGIN.token`, 0600) by login; see ``userToken(_:)``.
+    public let userTokenPaths: [String: String]
     /// The forge's stderr (logs).
     public let logFile: URL
 
@@ -73,6 +118,8 @@ public final class ForgeProcess: Sendable {
         self.installationIDs = Dictionary(initOutput.installations.map { ($0.account, $0.id) }, uniquingKeysWith: { a, _ in a })
         self.installationRepos = Dictionary(initOutput.installations.map { ($0.id, $0.repos) }, uniquingKeysWith: { a, _ in a })
         self.uninstalledRepos = initOutput.uninstalledRepos
+        self.forks = initOutput.forks ?? []
+        self.userTokenPaths = Dictionary((initOutput.users ?? []).map { ($0.login, $0.tokenPath) }, uniquingKeysWith: { a, _ in a })
         self.logFile = logFile
         self.process = process
     }
@@ -122,12 +169,7 @@ public final class ForgeProcess: Sendable {
         let root = try TemporaryDirectory(prefix: "netclode-forge")
         do {
             let data = root.url.appendingPathComponent("data", isDirectory: true)
-            var initArguments = ["forge", "init", "--data", data.path, "--json"]
-            if let appID = setup.appID { initArguments += ["--app-id", String(appID)] }
-            for owner in setup.owners { initArguments += ["--owner", owner] }
-            for repo in setup.repos { initArguments += ["--repo", repo] }
-            for value in setup.imports { initArguments += ["--import", value] }
-            for repo in setup.uninstalledRepos { initArguments += ["--uninstalled-repo", repo] }
+            let initArguments = ["forge", "init", "--data", data.path, "--json"] + setup.initArguments
             let initResult = try await Subprocess.run(
                 .path(FilePath(binary.path)), arguments: Arguments(initArguments),
                 output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
@@ -136,6 +178,9 @@ public final class ForgeProcess: Sendable {
             }
             let json = initResult.standardOutput
             let initOutput = try JSONDecoder().decode(InitOutput.self, from: Data(json.utf8))
+            if let permissions = setup.installationPermissions {
+                try grant(permissions, inForgeAt: data)
+            }
 
             var serveArguments = ["forge", "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--log-level", setup.logLevel]
             if let ttl = setup.tokenTTL { serveArguments += ["--token-ttl", String(ttl)] }
@@ -148,6 +193,21 @@ public final class ForgeProcess: Sendable {
             root.remove()
             throw error
         }
+    }
+
+    /// Sets every installation's `permissions` in `DIR/forge.json` (the rest of the file untouched).
+    private static func grant(_ permissions: [String: String], inForgeAt data: URL) throws {
+        let file = data.appendingPathComponent("forge.json")
+        guard var metadata = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any],
+              let installations = metadata["installations"] as? [[String: Any]] else {
+            throw ForgeProcessError("\(file.path) has no installations")
+        }
+        metadata["installations"] = installations.map { installation in
+            var installation = installation
+            installation["permissions"] = permissions
+            return installation
+        }
+        try JSONSerialization.data(withJSONObject: metadata, options: [.prettyPrinted, .sortedKeys]).write(to: file)
     }
 
     /// SIGTERM, then SIGKILL after 3 s; removes the temporary directory. Safe to call twice.
@@ -218,8 +278,9 @@ public final class ForgeProcess: Sendable {
         baseURL.appendingPathComponent(fullName + ".git")
     }
 
-    private func control(_ method: String, _ path: String, body: Data? = nil) async throws -> (Data, Int) {
-        var request = URLRequest(url: baseURL.appendingPathComponent(path))
+    func control(_ method: String, _ path: String, body: Data? = nil) async throws -> (Data, Int) {
+        // The path may carry a query (`?per_page=100`), which appendingPathComponent would escape.
+        var request = URLRequest(url: URL(string: baseURL.absoluteString + path)!)
         request.httpMethod = method
         if let body {
             request.httpBody = body
@@ -244,9 +305,16 @@ public final class ForgeProcess: Sendable {
         var appId: Int
         var appSlug: String
         var clientId: String
+        struct User: Decodable {
+            var login: String
+            var tokenPath: String
+        }
+
         var privateKeyPath: String
         var installations: [Installation]
         var uninstalledRepos: [String]
+        var forks: [String]?
+        var users: [User]?
     }
 }
 

@@ -12,9 +12,10 @@ struct ObservabilityRoutes: ControlPlaneRouteGroup {
 
     func addRoutes(to router: RouterGroup<ControlPlaneRequestContext>, server: ControlPlaneServer) {
         let manager = server.manager
+        let bot = server.botStatus
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ in
-            let readiness = await Readiness.check(manager)
+            let readiness = await Readiness.check(manager, bot: bot)
             return Response(
                 status: readiness.isReady ? .ok : .serviceUnavailable,
                 headers: [.contentType: "application/json"],

@@ -20,10 +20,12 @@ struct Readiness: Encodable, Sendable {
     /// `loading`, then `restoring (N of M started)` while running sessions get their sandbox
     /// back, then `restored (N of M started)`.
     var sessions: String
+    /// `on (@slug)`, or `off: <why>`: informational, never a failure.
+    var githubBot: String
 
     var isReady: Bool { status == "ready" }
 
-    static func check(_ manager: SessionManager) async -> Readiness {
+    static func check(_ manager: SessionManager, bot: String = ControlPlaneServer.botOff) async -> Readiness {
         let storeProblem = await manager.storeProblem()
         let restore = await manager.restoreProgress
         let loaded = restore.phase != .loading
@@ -37,7 +39,8 @@ struct Readiness: Encodable, Sendable {
             status: storeProblem == nil && loaded ? "ready" : "not ready",
             database: storeProblem.map { "error: \($0)" } ?? "ok",
             githubApp: githubApp,
-            sessions: restore.summary
+            sessions: restore.summary,
+            githubBot: bot
         )
     }
 

@@ -42,6 +42,20 @@ public struct ControlPlaneServer: Sendable {
     /// the bearer token; kept in memory, so a restart signs browsers out.
     public let browserSignIn: BrowserSignIn
 
+    /// Where webhook deliveries are kept, for the GitHub bot: the session store itself (SQLite or
+    /// PostgreSQL), so a delivery and the session it made share one database.
+    public let deliveries: any WebhookDeliveryStore
+
+    /// What `/readyz` says of the GitHub bot; the bot's mount sets it.
+    public internal(set) var botStatus = ControlPlaneServer.botOff
+
+    /// The bot's status when nothing mounted it.
+    public static let botOff = "off: GITHUB_WEBHOOK_SECRET is not set"
+
+    /// Long-running work of mounted features (the bot's queue), run beside the HTTP server and
+    /// stopped before the sessions are.
+    private var featureServices: [any Service] = []
+
     /// The registry `/metrics` serves; the manager records into it.
     public var metrics: ServerMetrics { manager.metrics }
 
@@ -50,9 +64,10 @@ public struct ControlPlaneServer: Sendable {
         APITokenMiddleware(token: settings.apiToken, signIn: browserSignIn, observer: metrics)
     }
 
-    init(settings: ControlPlaneSettings, manager: SessionManager, logger: Logger) {
+    init(settings: ControlPlaneSettings, manager: SessionManager, deliveries: any WebhookDeliveryStore, logger: Logger) {
         self.settings = settings
         self.manager = manager
+        self.deliveries = deliveries
         self.logger = logger
         self.browserSignIn = BrowserSignIn(apiToken: settings.apiToken)
         self.gitMirrors = AncestryMirrors(root: Self.gitProxyDirectory(settings).appendingPathComponent("mirrors", isDirectory: true), logger: logger)
@@ -71,6 +86,16 @@ public struct ControlPlaneServer: Sendable {
         return server
     }
 
+    /// This server with `service` run beside it: started with the server, shut down before the
+    /// sessions are, so it can still use them while it stops. `status` is what `/readyz` reports
+    /// for the feature (the GitHub bot).
+    public func running(_ service: some Service, botStatus status: String) -> ControlPlaneServer {
+        var server = self
+        server.featureServices.append(service)
+        server.botStatus = status
+        return server
+    }
+
     /// This server with `group` served on the sandbox listener too (see ``sandboxRouteGroups``).
     /// A group sandboxes on the host network also need is mounted with ``mounting(_:)`` as well.
     public func mountingForSandboxes(_ group: some ControlPlaneRouteGroup) -> ControlPlaneServer {
@@ -86,7 +111,7 @@ public struct ControlPlaneServer: Sendable {
     ///
     /// `metrics` is this server's own registry; pass the same instance's ``ServerMetrics/github``
     /// to `GitHubAccess.load` so token and GitHub API counts appear in it too.
-    public static func make(settings: ControlPlaneSettings, github: GitHubAccess, store: any SessionStore, runtime: any SandboxRuntime,
+    public static func make(settings: ControlPlaneSettings, github: GitHubAccess, store: any SessionStore & WebhookDeliveryStore, runtime: any SandboxRuntime,
                             logger: Logger, metrics: ServerMetrics = ServerMetrics()) async throws -> ControlPlaneServer {
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let local = settings.runtime == .local
@@ -101,12 +126,12 @@ public struct ControlPlaneServer: Sendable {
             egressAllow: settings.egressAllow,
             sandboxSocket: local ? SandboxListener.usablePath(settings.sandboxSocketPath, logger: logger) : nil),
             logger: logger, metrics: metrics)
-        return ControlPlaneServer(settings: settings, manager: manager, logger: logger)
+        return ControlPlaneServer(settings: settings, manager: manager, deliveries: store, logger: logger)
     }
 
     /// The session store the settings name: PostgreSQL (`NETCLODE_DATABASE_URL`) or the SQLite
     /// file, migrated.
-    public static func openStore(settings: ControlPlaneSettings, logger: Logger) async throws -> any SessionStore {
+    public static func openStore(settings: ControlPlaneSettings, logger: Logger) async throws -> any SessionStore & WebhookDeliveryStore {
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         if let url = settings.databaseURL {
             return try await PostgresSessionStore.open(url: url, logger: logger)
@@ -174,6 +199,8 @@ public struct ControlPlaneServer: Sendable {
             })))
         }
         services += [.init(service: app), .init(service: SessionShutdownService(manager: manager))]
+        // Last in, first out: features (the bot's runs) stop while the sessions still work.
+        services += featureServices.map { .init(service: $0) }
         return ServiceGroup(configuration: .init(
             services: services,
             gracefulShutdownSignals: gracefulShutdownSignals,

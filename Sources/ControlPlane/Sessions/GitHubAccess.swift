@@ -31,7 +31,8 @@ public enum GitHubAccess: Sendable {
         }
     }
 
-    var broker: TokenBroker? {
+    /// The broker, when the App is configured (the GitHub bot mints its own tokens through its client).
+    public var broker: TokenBroker? {
         if case .configured(let broker, _) = self { return broker }
         return nil
     }

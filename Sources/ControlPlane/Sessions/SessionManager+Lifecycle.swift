@@ -17,6 +17,9 @@ extension SessionManager {
     /// agent dials back, which needs the server to accept connections; and a liveness probe that
     /// gets no answer for minutes restarts the process. So this returns once the records are
     /// loaded (the API can answer for every session), and `/readyz` reports the progress.
+    /// Whether ``start(controlPlaneURL:)`` has run: the server listens and sessions can be created.
+    public var isStarted: Bool { controlPlaneURL != nil }
+
     public func start(controlPlaneURL: URL) async throws {
         self.controlPlaneURL = controlPlaneURL
         let events = runtime.events

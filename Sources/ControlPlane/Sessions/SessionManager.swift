@@ -65,7 +65,7 @@ public actor SessionManager {
 
     let store: any SessionStore
     let runtime: any SandboxRuntime
-    let github: GitHubAccess
+    public nonisolated let github: GitHubAccess
     let options: Options
     let logger: Logger
     let agents = AgentConnections()

@@ -151,7 +151,7 @@ public struct ControlPlaneSettings: Sendable {
 
     /// A whole number within `range`, or `default` when unset. A value that is set but unusable
     /// stops the server with its name, rather than being ignored.
-    static func parseCount(_ text: String?, name: String, range: ClosedRange<Int>, default value: Int) throws(ControlPlaneError) -> Int {
+    public static func parseCount(_ text: String?, name: String, range: ClosedRange<Int>, default value: Int) throws(ControlPlaneError) -> Int {
         guard let text else { return value }
         guard let number = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(number) else {
             throw .invalidArgument("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")

@@ -7,6 +7,8 @@ import Logging
 struct APIHandler: Sendable {
     let state: ForgeState
     let verifier: AppJWTVerifier
+    let repositories: RepositoryAPI
+    let deliveries: HookDeliveriesAPI
     let logger: Logger
 
     /// One API request, pre-digested.
@@ -53,7 +55,15 @@ struct APIHandler: Sendable {
         case (.get, 2) where s == ["installation", "repositories"]:
             return await withToken(call) { _, record in await listRepositories(call, token: record) }
         case (.get, 3) where s[0] == "repos":
-            return await withToken(call) { _, record in await getRepository(call, owner: s[1], name: s[2], token: record) }
+            return await getRepository(call, owner: s[1], name: s[2])
+        case (_, 4...) where s[0] == "repos":
+            return await repositories.handle(call, owner: s[1], name: s[2], rest: Array(s[3...]))
+        case (.get, 3) where s == ["app", "hook", "deliveries"]:
+            return await withApp(call) { _ in await deliveries.list(query: call.query, url: "\(call.urls.api)/app/hook/deliveries") }
+        case (.get, 4) where s[0] == "app" && s[1] == "hook" && s[2] == "deliveries":
+            return await withApp(call) { _ in await deliveries.get(id: s[3]) }
+        case (.post, 5) where s[0] == "app" && s[1] == "hook" && s[2] == "deliveries" && s[4] == "attempts":
+            return await withApp(call) { _ in await deliveries.redeliver(id: s[3]) }
         default:
             return APIResponse.notFound()
         }
@@ -161,13 +171,16 @@ struct APIHandler: Sendable {
     // MARK: Repositories
 
     private func repositoryJSON(_ repository: RepositoryRecord, metadata: ForgeMetadata, token: IssuedToken, urls: ForgeURLs) -> JSONValue? {
+        repositoryJSON(repository, metadata: metadata, urls: urls,
+                       access: RepositorySchema.Access(pull: token.grants("contents", atLeast: "read"), push: token.grants("contents", atLeast: "write")))
+    }
+
+    private func repositoryJSON(_ repository: RepositoryRecord, metadata: ForgeMetadata, urls: ForgeURLs, access: RepositorySchema.Access) -> JSONValue? {
         guard let owner = metadata.account(login: repository.owner) else { return nil }
         let bare = state.layout.bareRepository(owner: repository.owner, name: repository.name)
         return RepositorySchema.json(
             repository, owner: owner, defaultBranch: BareRepositoryInfo.defaultBranch(of: bare),
-            sizeKB: BareRepositoryInfo.sizeInKilobytes(of: bare), pushedAt: nil,
-            access: .init(pull: token.grants("contents", atLeast: "read"), push: token.grants("contents", atLeast: "write")),
-            urls: urls)
+            sizeKB: BareRepositoryInfo.sizeInKilobytes(of: bare), pushedAt: nil, access: access, urls: urls)
     }
 
     private func listRepositories(_ call: Call, token: IssuedToken) async -> Response {
@@ -186,12 +199,27 @@ struct APIHandler: Sendable {
         return APIResponse.json(.ok, body, headers: headers)
     }
 
-    private func getRepository(_ call: Call, owner: String, name: String, token: IssuedToken) async -> Response {
+    /// `GET /repos/{owner}/{repo}`: for an installation token, one of its repositories; for a
+    /// user token, one the user has a role on (`permissions.push` from write up).
+    private func getRepository(_ call: Call, owner: String, name: String) async -> Response {
+        guard case .bearer(let token)? = call.authorization, let caller = await state.caller(forToken: token) else {
+            return APIResponse.badCredentials()
+        }
         let metadata = await state.metadata
-        let reachable = await state.repositories(for: token)
-        guard let repository = reachable.first(where: {
-            $0.owner.caseInsensitiveCompare(owner) == .orderedSame && $0.name.caseInsensitiveCompare(name) == .orderedSame
-        }), let json = repositoryJSON(repository, metadata: metadata, token: token, urls: call.urls) else {
+        var found: (RepositoryRecord, RepositorySchema.Access)?
+        switch caller {
+        case .installation(let record):
+            if let repository = await state.repositories(for: record).first(where: {
+                $0.owner.caseInsensitiveCompare(owner) == .orderedSame && $0.name.caseInsensitiveCompare(name) == .orderedSame
+            }) {
+                found = (repository, .init(pull: record.grants("contents", atLeast: "read"), push: record.grants("contents", atLeast: "write")))
+            }
+        case .user(let login):
+            if let repository = metadata.repository(owner: owner, name: name), let role = metadata.role(of: login, on: repository) {
+                found = (repository, .init(pull: true, push: role >= .write))
+            }
+        }
+        guard let found, let json = repositoryJSON(found.0, metadata: metadata, urls: call.urls, access: found.1) else {
             return APIResponse.notFound(documentationURL: APIResponse.Docs.getRepository)
         }
         return APIResponse.json(.ok, json)

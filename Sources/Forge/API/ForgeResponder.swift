@@ -27,7 +27,8 @@ public struct ForgeResponder: HTTPResponder {
         if path == "/_forge" || path.hasPrefix("/_forge/") {
             var request = request
             let body = (try? await request.collectBody(upTo: Self.maxAPIBodySize)).map { Array($0.readableBytesView) } ?? []
-            return await control.handle(method: request.method, path: path, body: body, context: context)
+            return await control.handle(method: request.method, path: path, query: query(of: request), origin: ForgeURLs(origin: origin(of: request)),
+                                        body: body, context: context)
         }
         let service = request.uri.queryParameters["service"].map(String.init)
         if let route = GitRoute(path: path, method: request.method.rawValue, service: service) {
@@ -65,12 +66,10 @@ public struct ForgeResponder: HTTPResponder {
         } catch {
             return await finish(APIResponse.error(.contentTooLarge, "Request body too large"), request: request)
         }
-        var query: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
         let call = APIHandler.Call(
             method: request.method,
             segments: path.split(separator: "/", omittingEmptySubsequences: true).map(String.init),
-            query: query, authorization: authorization, urls: ForgeURLs(origin: origin(of: request)), path: path, body: body)
+            query: query(of: request), authorization: authorization, urls: ForgeURLs(origin: origin(of: request)), path: path, body: body)
         response = await api.handle(call)
         logger.debug("api", metadata: ["method": "\(request.method)", "path": "\(path)", "status": "\(response.status.code)"])
         return await finish(response, request: request)
@@ -92,6 +91,13 @@ public struct ForgeResponder: HTTPResponder {
         setIfAbsent(.gitHubMediaType, "github.v3; format=json")
         setIfAbsent(.gitHubRequestID, UUID().uuidString.uppercased())
         return response
+    }
+
+    /// The query parameters, percent-decoded (the last of a repeated name wins).
+    private func query(of request: Request) -> [String: String] {
+        var query: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+        return query
     }
 
     /// `http://HOST:PORT` as the client addressed the forge.

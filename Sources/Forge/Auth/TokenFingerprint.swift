@@ -16,12 +16,20 @@ enum TokenFingerprint {
     }
 }
 
-/// Generates installation tokens shaped like GitHub's: `ghs_` + 36 alphanumerics.
+/// Generates tokens shaped like GitHub's: a type prefix + 36 alphanumerics.
 enum TokenGenerator {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
-    static func installationToken() -> String {
+    /// `ghs_…`: an installation (server-to-server) token.
+    static func installationToken() -> String { token(prefix: "ghs_") }
+
+    /// `ghu_…`: a user-to-server token, how GitHub prefixes a token that acts as a person.
+    static func userToken() -> String { token(prefix: userTokenPrefix) }
+
+    static let userTokenPrefix = "ghu_"
+
+    private static func token(prefix: String) -> String {
         var generator = SystemRandomNumberGenerator()
-        return "ghs_" + String((0..<36).map { _ in alphabet.randomElement(using: &generator)! })
+        return prefix + String((0..<36).map { _ in alphabet.randomElement(using: &generator)! })
     }
 }

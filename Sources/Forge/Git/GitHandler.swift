@@ -6,7 +6,8 @@ import Logging
 /// Git smart HTTP with GitHub's access rules for installation tokens: no credentials → 401 with
 /// a Basic challenge; bad token → 401; repository not covered (or absent) → 404
 /// `Repository not found.`; fetch without `contents: read` or push without `contents: write` → 403
-/// at the first request, so git prints GitHub's `remote: Permission to ... denied` line.
+/// at the first request, so git prints GitHub's `remote: Permission to ... denied` line. A user
+/// token (`ghu_`) fetches where its user has a role and pushes with `write` or above.
 struct GitHandler: Sendable {
     let state: ForgeState
     let backend: GitHTTPBackend
@@ -23,27 +24,41 @@ struct GitHandler: Sendable {
             return APIResponse.text(.unauthorized, "Authentication required.\n", headers: Self.challengeHeaders)
         }
         let token = credentials.gitToken
-        guard let record = await state.liveToken(token) else {
-            return APIResponse.text(.unauthorized,
-                                    "Invalid username or token. Password authentication is not supported for Git operations.\n",
-                                    headers: Self.challengeHeaders)
-        }
         let metadata = await state.metadata
-        let reachable = await state.repositories(for: record)
-        guard let repository = reachable.first(where: {
-            $0.owner.caseInsensitiveCompare(route.owner) == .orderedSame
-                && $0.name.caseInsensitiveCompare(route.repository) == .orderedSame
-        }) else {
-            logger.info("git: repository not reachable with token", metadata: [
-                "repository": "\(route.owner)/\(route.repository)", "token.sha256": "\(record.fingerprint)",
-            ])
-            return APIResponse.text(.notFound, "Repository not found.\n")
-        }
-        // Every forge repository is private, so like GitHub it serves its contents only to tokens
-        // with `contents` (a metadata-only token can list repositories, never clone them).
-        let needed = service == .receivePack ? "write" : "read"
-        if !record.grants("contents", atLeast: needed) {
-            return APIResponse.text(.forbidden, "Permission to \(repository.fullName).git denied to \(metadata.app.slug)[bot].\n")
+        let repository: RepositoryRecord
+        if let login = await state.userLogin(forToken: token) {
+            // A person's token: their role on the repository decides, as for a collaborator on GitHub.
+            guard let found = metadata.repository(owner: route.owner, name: route.repository),
+                  let role = metadata.role(of: login, on: found) else {
+                return APIResponse.text(.notFound, "Repository not found.\n")
+            }
+            if service == .receivePack && role < .write {
+                return APIResponse.text(.forbidden, "Permission to \(found.fullName).git denied to \(login).\n")
+            }
+            repository = found
+        } else {
+            guard let record = await state.liveToken(token) else {
+                return APIResponse.text(.unauthorized,
+                                        "Invalid username or token. Password authentication is not supported for Git operations.\n",
+                                        headers: Self.challengeHeaders)
+            }
+            let reachable = await state.repositories(for: record)
+            guard let found = reachable.first(where: {
+                $0.owner.caseInsensitiveCompare(route.owner) == .orderedSame
+                    && $0.name.caseInsensitiveCompare(route.repository) == .orderedSame
+            }) else {
+                logger.info("git: repository not reachable with token", metadata: [
+                    "repository": "\(route.owner)/\(route.repository)", "token.sha256": "\(record.fingerprint)",
+                ])
+                return APIResponse.text(.notFound, "Repository not found.\n")
+            }
+            // Every forge repository is private, so like GitHub it serves its contents only to tokens
+            // with `contents` (a metadata-only token can list repositories, never clone them).
+            let needed = service == .receivePack ? "write" : "read"
+            if !record.grants("contents", atLeast: needed) {
+                return APIResponse.text(.forbidden, "Permission to \(found.fullName).git denied to \(metadata.app.slug)[bot].\n")
+            }
+            repository = found
         }
 
         let username: String

@@ -8,7 +8,7 @@ enum AccountSchema {
 
     static func json(login: String, id: Int, type: String, urls: ForgeURLs) -> JSONValue {
         let user = "\(urls.api)/users/\(login)"
-        let nodePrefix = type == "Organization" ? "012:Organization" : "04:User"
+        let nodePrefix = type == "Organization" ? "012:Organization" : type == "Bot" ? "03:Bot" : "04:User"
         return [
             "login": .string(login),
             "id": .int(id),

@@ -3,6 +3,8 @@ enum AppSchema {
     /// The App's owner: a synthetic account, as every App belongs to someone.
     static let ownerLogin = "netclode-forge-owner"
     static let ownerID = 100_000
+    /// The events the App subscribes to: what the forge delivers.
+    static let events = ["issue_comment", "issues", "pull_request", "pull_request_review_comment"]
 
     static func json(_ metadata: ForgeMetadata, urls: ForgeURLs) -> JSONValue {
         let app = metadata.app
@@ -19,7 +21,7 @@ enum AppSchema {
             "created_at": .string(app.createdAt),
             "updated_at": .string(app.createdAt),
             "permissions": .stringMap(ForgeInitializer.grantedPermissions),
-            "events": [],
+            "events": .array(events.map(JSONValue.string)),
             "installations_count": .int(metadata.installations.count),
         ]
     }

@@ -18,7 +18,7 @@ enum InstallationSchema {
             "target_id": .int(account.id),
             "target_type": .string(account.type),
             "permissions": .stringMap(installation.permissions),
-            "events": [],
+            "events": .array(AppSchema.events.map(JSONValue.string)),
             "created_at": .string(millisecondTimestamp(installation.createdAt)),
             "updated_at": .string(millisecondTimestamp(installation.createdAt)),
             "single_file_name": nil,

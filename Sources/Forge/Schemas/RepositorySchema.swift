@@ -9,11 +9,12 @@ enum RepositorySchema {
         var push: Bool
     }
 
+    /// `access` is the caller's (`permissions`); `nil` leaves the field out, as webhook payloads do.
     static func json(_ repository: RepositoryRecord, owner: AccountRecord, defaultBranch: String, sizeKB: Int,
-                     pushedAt: String?, access: Access, urls: ForgeURLs) -> JSONValue {
+                     pushedAt: String?, access: Access?, urls: ForgeURLs) -> JSONValue {
         let api = "\(urls.api)/repos/\(repository.fullName)"
         let host = URLComponents(string: urls.web)?.host ?? "localhost"
-        return [
+        let json: JSONValue = [
             "id": .int(repository.id),
             "node_id": .string(Data("010:Repository\(repository.id)".utf8).base64EncodedString()),
             "name": .string(repository.name),
@@ -22,7 +23,7 @@ enum RepositorySchema {
             "owner": AccountSchema.json(owner, urls: urls),
             "html_url": .string("\(urls.web)/\(repository.fullName)"),
             "description": .optional(repository.description),
-            "fork": false,
+            "fork": .bool(repository.parentID != nil),
             "url": .string(api),
             "forks_url": .string("\(api)/forks"),
             "keys_url": .string("\(api)/keys{/key_id}"),
@@ -93,13 +94,6 @@ enum RepositorySchema {
             "open_issues": 0,
             "watchers": 0,
             "default_branch": .string(defaultBranch),
-            "permissions": [
-                "admin": false,
-                "maintain": false,
-                "push": .bool(access.push),
-                "triage": false,
-                "pull": .bool(access.pull),
-            ],
             "temp_clone_token": nil,
             "allow_squash_merge": true,
             "allow_merge_commit": true,
@@ -116,5 +110,16 @@ enum RepositorySchema {
             "network_count": 0,
             "custom_properties": [:],
         ]
+        guard let access, case .object(var fields) = json else { return json }
+        let permissions: JSONValue = [
+            "admin": false,
+            "maintain": false,
+            "push": .bool(access.push),
+            "triage": false,
+            "pull": .bool(access.pull),
+        ]
+        let index = fields.firstIndex { $0.0 == "default_branch" }.map { $0 + 1 } ?? fields.endIndex
+        fields.insert(("permissions", permissions), at: index)
+        return .object(fields)
     }
 }

@@ -1,84 +1,33 @@
 import Foundation
 import _CryptoExtras
 
-/// What `netclode forge init` was asked to create.
-public struct ForgeInitOptions: Sendable {
-    public var dataDirectory: URL
-    public var appID: Int
-    public var owners: [String]
-    /// `OWNER/NAME`, created with an initial commit on `main`.
-    public var repositories: [String]
-    /// `OWNER/NAME=PATH`, cloned bare from a local repository.
-    public var imports: [String]
-    /// `OWNER/NAME`, on disk but covered by no installation.
-    public var uninstalledRepositories: [String]
-    /// Created repositories get a few commits of sample files instead of a single README.
-    public var sampleContent: Bool
-
-    public init(dataDirectory: URL, appID: Int = 4242, owners: [String] = [], repositories: [String] = [],
-                imports: [String] = [], uninstalledRepositories: [String] = [], sampleContent: Bool = false) {
-        self.dataDirectory = dataDirectory
-        self.appID = appID
-        self.owners = owners
-        self.repositories = repositories
-        self.imports = imports
-        self.uninstalledRepositories = uninstalledRepositories
-        self.sampleContent = sampleContent
-    }
-}
-
-/// What `forge init` made; rendered as text or `--json` by the CLI.
-public struct ForgeInitResult: Sendable {
-    public var metadata: ForgeMetadata
-    public var privateKeyPath: String
-
-    public struct InstallationSummary: Sendable, Equatable {
-        public var id: Int
-        public var account: String
-        public var repositories: [String]
-    }
-
-    public var installations: [InstallationSummary] {
-        metadata.installations.map { installation in
-            InstallationSummary(id: installation.id, account: installation.accountLogin,
-                                repositories: metadata.repositories(of: installation).map(\.fullName))
-        }
-    }
-
-    public var uninstalledRepositories: [String] {
-        metadata.repositories.filter { metadata.installation(covering: $0) == nil }.map(\.fullName)
-    }
-
-    /// The `--json` document.
-    public var json: JSONValue {
-        [
-            "appId": .int(metadata.app.id),
-            "appSlug": .string(metadata.app.slug),
-            "clientId": .string(metadata.app.clientID),
-            "privateKeyPath": .string(privateKeyPath),
-            "installations": .array(installations.map {
-                ["id": .int($0.id), "account": .string($0.account), "repos": .array($0.repositories.map(JSONValue.string))]
-            }),
-            "uninstalledRepos": .array(uninstalledRepositories.map(JSONValue.string)),
-        ]
-    }
-}
-
 /// Creates a forge data directory: App + key, installations, bare repositories.
 ///
 /// Everything is built in a sibling temporary directory and renamed into place at the end, so a
 /// bad argument or a failing git leaves nothing half-made behind.
 public enum ForgeInitializer {
     /// The permissions every installation is granted.
-    public static let grantedPermissions = ["contents": "write", "metadata": "read", "issues": "write"]
+    public static let grantedPermissions = ["contents": "write", "metadata": "read", "issues": "write", "pull_requests": "write"]
     public static let appSlug = "netclode-forge"
     public static let appName = "Netclode Forge"
 
-    private struct PlannedRepository {
+    struct PlannedRepository {
         var owner: String
         var name: String
         var importPath: String?
         var installed: Bool
+        /// `OWNER/NAME` of the repository this one is a fork of.
+        var forkOf: (owner: String, name: String)? = nil
+
+        func matches(_ owner: String, _ name: String) -> Bool {
+            self.owner.caseInsensitiveCompare(owner) == .orderedSame && self.name.caseInsensitiveCompare(name) == .orderedSame
+        }
+    }
+
+    struct Plan {
+        var owners: [String]
+        var repositories: [PlannedRepository]
+        var people: PeoplePlan
     }
 
     public static func initialise(_ options: ForgeInitOptions) async throws -> ForgeInitResult {
@@ -97,7 +46,10 @@ public enum ForgeInitializer {
                 try fileManager.removeItem(at: target)  // checked empty above
             }
             try fileManager.moveItem(at: staging, to: target)
-            return ForgeInitResult(metadata: metadata, privateKeyPath: ForgeLayout(dataDirectory: target).privateKeyFile.path)
+            let layout = ForgeLayout(dataDirectory: target)
+            return ForgeInitResult(metadata: metadata, privateKeyPath: layout.privateKeyFile.path,
+                                   userTokenPaths: plan.people.logins.map { ($0, layout.userTokenFile(login: $0).path) },
+                                   webhook: options.webhook)
         } catch {
             try? fileManager.removeItem(at: staging)
             throw error
@@ -121,7 +73,7 @@ public enum ForgeInitializer {
     }
 
     /// Validates every argument before anything touches the disk.
-    private static func makePlan(_ options: ForgeInitOptions) throws -> (owners: [String], repositories: [PlannedRepository]) {
+    private static func makePlan(_ options: ForgeInitOptions) throws -> Plan {
         guard options.appID > 0 else {
             throw ForgeError.invalidArgument(argument: "--app-id \(options.appID)", reason: "must be a positive integer")
         }
@@ -137,10 +89,7 @@ public enum ForgeInitializer {
         }
         var repositories: [PlannedRepository] = []
         func add(_ repository: PlannedRepository, argument: String) throws {
-            if repositories.contains(where: {
-                $0.owner.caseInsensitiveCompare(repository.owner) == .orderedSame
-                    && $0.name.caseInsensitiveCompare(repository.name) == .orderedSame
-            }) {
+            if repositories.contains(where: { $0.matches(repository.owner, repository.name) }) {
                 if repository.importPath == nil && repository.installed { return }  // plain duplicate --repo
                 throw ForgeError.invalidArgument(argument: argument, reason: "\(repository.owner)/\(repository.name) is given more than once")
             }
@@ -168,11 +117,26 @@ public enum ForgeInitializer {
             let (owner, name) = try GitHubNames.parseFullName(value, argument: "--uninstalled-repo")
             try add(PlannedRepository(owner: owner, name: name, importPath: nil, installed: false), argument: "--uninstalled-repo \(value)")
         }
-        return (owners, repositories)
+        for value in options.forks {
+            let argument = "--fork \(value)"
+            let sides = value.split(separator: "=", omittingEmptySubsequences: false).map(String.init)
+            guard sides.count == 2 else { throw ForgeError.invalidArgument(argument: argument, reason: "expected FORKOWNER/NAME=OWNER/NAME") }
+            let fork = try GitHubNames.parseFullName(sides[0], argument: "--fork")
+            let parent = try GitHubNames.parseFullName(sides[1], argument: "--fork")
+            guard let planned = repositories.first(where: { $0.matches(parent.owner, parent.name) }), planned.forkOf == nil else {
+                throw ForgeError.invalidArgument(argument: argument, reason: "\(sides[1]) is not a --repo, --import or --uninstalled-repo of this forge")
+            }
+            guard fork.owner.caseInsensitiveCompare(planned.owner) != .orderedSame else {
+                throw ForgeError.invalidArgument(argument: argument, reason: "a fork belongs to another account than its parent")
+            }
+            try add(PlannedRepository(owner: fork.owner, name: fork.name, importPath: nil, installed: false,
+                                      forkOf: (planned.owner, planned.name)), argument: argument)
+        }
+        let people = try PeoplePlan(options, repositories: repositories)
+        return Plan(owners: owners, repositories: repositories, people: people)
     }
 
-    private static func build(plan: (owners: [String], repositories: [PlannedRepository]), options: ForgeInitOptions,
-                              in layout: ForgeLayout) async throws -> ForgeMetadata {
+    private static func build(plan: Plan, options: ForgeInitOptions, in layout: ForgeLayout) async throws -> ForgeMetadata {
         let now = GitHubTime.string(from: Date())
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         try writePrivateKey(key.pemRepresentation, to: layout.privateKeyFile)
@@ -190,12 +154,20 @@ public enum ForgeInitializer {
         var repositories: [RepositoryRecord] = []
         for planned in plan.repositories {
             let owner = account(planned.owner).login
+            let parent = planned.forkOf.flatMap { fork in
+                repositories.first {
+                    $0.owner.caseInsensitiveCompare(fork.owner) == .orderedSame && $0.name.caseInsensitiveCompare(fork.name) == .orderedSame
+                }
+            }
             let record = RepositoryRecord(id: 200_000_001 + repositories.count, owner: owner, name: planned.name,
-                                          description: nil, createdAt: now)
+                                          description: nil, createdAt: now, parentID: parent?.id)
             let bare = layout.bareRepository(owner: owner, name: planned.name)
             try FileManager.default.createDirectory(at: bare.deletingLastPathComponent(), withIntermediateDirectories: true)
             if let path = planned.importPath {
                 try await GitRunner.check(["clone", "--bare", "--quiet", path, bare.path])
+            } else if let parent {
+                let source = layout.bareRepository(owner: parent.owner, name: parent.name)
+                try await GitRunner.check(["clone", "--bare", "--quiet", "--no-local", source.path, bare.path])
             } else {
                 try await createRepository(at: bare, fullName: record.fullName, sample: options.sampleContent, scratch: layout.dataDirectory)
             }
@@ -212,11 +184,16 @@ public enum ForgeInitializer {
                                                     repositoryIDs: covered, permissions: grantedPermissions, createdAt: now))
         }
 
+        for login in plan.people.logins { _ = account(login) }
+        let people = try plan.people.write(repositories: repositories, to: layout)
+
         let clientSuffix = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         let metadata = ForgeMetadata(
             app: AppRecord(id: options.appID, slug: appSlug, name: appName, clientID: "Iv1.\(clientSuffix)", createdAt: now),
-            accounts: accounts, installations: installations, repositories: repositories)
+            accounts: accounts, installations: installations, repositories: repositories,
+            collaborators: people.collaborators, userTokens: people.userTokens)
         try metadata.save(to: layout)
+        try options.webhook?.save(to: layout)
         return metadata
     }
 
@@ -247,20 +224,5 @@ public enum ForgeInitializer {
         }
         try await GitRunner.check(["init", "--quiet", "--bare", "--initial-branch=main", bare.path])
         try await GitRunner.check(["-C", work.path, "push", "--quiet", bare.path, "main:main"])
-    }
-}
-
-extension ForgeInitOptions {
-    /// The demo forge `netclode forge` (and later `netclode dev`) seeds on first run: one
-    /// installation for `netclode-demo` with two repositories, a second for `other-org`, and
-    /// `outsider/secret`, a repository no installation covers, so the multi-owner scoping and the
-    /// troubleshooting errors can be tried by hand.
-    public static func demo(dataDirectory: URL) -> ForgeInitOptions {
-        ForgeInitOptions(
-            dataDirectory: dataDirectory,
-            repositories: ["netclode-demo/hello", "netclode-demo/widgets", "other-org/tools"],
-            uninstalledRepositories: ["outsider/secret"],
-            sampleContent: true
-        )
     }
 }

@@ -10,12 +10,23 @@ public struct ForgeLayout: Sendable {
 
     public var metadataFile: URL { dataDirectory.appendingPathComponent("forge.json") }
     public var privateKeyFile: URL { dataDirectory.appendingPathComponent("app-private-key.pem") }
+    /// Issues, pull requests, comments and reactions (`ForgeActivity`), rewritten on each change.
+    public var activityFile: URL { dataDirectory.appendingPathComponent("activity.json") }
+    /// The webhook URL and secret (`WebhookSettings`), 0600.
+    public var webhookFile: URL { dataDirectory.appendingPathComponent("webhook.json") }
+    /// One `LOGIN.token` (0600) per user `forge init` declared.
+    public var usersDirectory: URL { dataDirectory.appendingPathComponent("users", isDirectory: true) }
     /// `GIT_PROJECT_ROOT` for `git http-backend`.
     public var repositoriesRoot: URL { dataDirectory.appendingPathComponent("repos", isDirectory: true) }
 
     public func bareRepository(owner: String, name: String) -> URL {
         repositoriesRoot.appendingPathComponent(owner, isDirectory: true)
             .appendingPathComponent("\(name).git", isDirectory: true)
+    }
+
+    /// The file holding `login`'s user token.
+    public func userTokenFile(login: String) -> URL {
+        usersDirectory.appendingPathComponent("\(login).token")
     }
 }
 

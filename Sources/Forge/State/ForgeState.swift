@@ -1,13 +1,15 @@
 import Foundation
 import Logging
 
-/// The forge's mutable state: metadata (persisted), tokens, counters and scripted faults
-/// (in memory). One actor, so every request sees a consistent picture.
+/// The forge's mutable state: metadata and activity (persisted), tokens, counters and scripted
+/// faults (in memory). One actor, so every request sees a consistent picture.
 actor ForgeState {
-    private(set) var metadata: ForgeMetadata
+    var metadata: ForgeMetadata
+    /// Issues, pull requests, comments, reactions; changed only through `ForgeState+Activity`.
+    var activity: ForgeActivity
     let layout: ForgeLayout
     let tokenTTL: TimeInterval
-    private let logger: Logger
+    let logger: Logger
 
     /// Issued tokens keyed by the SHA-256 of the token (the plaintext is not kept).
     private var tokens: [String: IssuedToken] = [:]
@@ -16,8 +18,9 @@ actor ForgeState {
     private var rateLimitWindowStart = Date()
     private var rateLimitUsed = 0
 
-    init(metadata: ForgeMetadata, layout: ForgeLayout, tokenTTL: TimeInterval, logger: Logger) {
+    init(metadata: ForgeMetadata, activity: ForgeActivity = ForgeActivity(), layout: ForgeLayout, tokenTTL: TimeInterval, logger: Logger) {
         self.metadata = metadata
+        self.activity = activity
         self.layout = layout
         self.tokenTTL = tokenTTL
         self.logger = logger
@@ -60,6 +63,19 @@ actor ForgeState {
         stats.revocations += 1
         logger.info("revoked installation token", metadata: ["token.sha256": "\(record.fingerprint)"])
         return true
+    }
+
+    /// The user whose `ghu_` token this is, or `nil`.
+    func userLogin(forToken token: String) -> String? {
+        guard token.hasPrefix(TokenGenerator.userTokenPrefix) else { return nil }
+        let digest = TokenFingerprint.digest(token)
+        return metadata.userTokens.first { $0.sha256 == digest }?.login
+    }
+
+    /// The caller a bearer token stands for: a live installation token or a user token.
+    func caller(forToken token: String) -> Caller? {
+        if let login = userLogin(forToken: token) { return .user(login: login) }
+        return liveToken(token).map(Caller.installation)
     }
 
     /// The repositories a token may reach right now.

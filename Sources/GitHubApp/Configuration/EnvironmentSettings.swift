@@ -26,6 +26,11 @@ public struct EnvironmentSettings: Sendable {
     /// Kubernetes runtime's settings).
     public var all: [String: String] { values }
 
+    /// These settings with `extra` on top (what `netclode dev` decides for itself).
+    public func adding(_ extra: [String: String]) -> EnvironmentSettings {
+        EnvironmentSettings(values.merging(extra) { _, new in new })
+    }
+
     /// The value of `name`, or nil when it is missing or blank.
     public subscript(name: String) -> String? {
         guard let value = values[name], !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {

@@ -41,8 +41,24 @@ extension GitHubAPIClient {
         access: RepoAccess,
         installationURL: String? = nil
     ) async throws(GitHubError) -> InstallationToken {
+        try await createInstallationToken(installationID: installationID, owner: owner, repositories: repositories,
+                                          permissions: ["contents": access.rawValue], access: access, installationURL: installationURL)
+    }
+
+    /// `POST /app/installations/{id}/access_tokens` for `repositories` with exactly `permissions`
+    /// (`metadata: read` comes with every token): e.g. the bot's `issues` and `pull_requests`
+    /// token, which can comment and open a pull request but not push. `access` records the
+    /// token's `contents` level (`read` when it has none).
+    public func createInstallationToken(
+        installationID: Int,
+        owner: String,
+        repositories: [RepositoryReference],
+        permissions: [String: String],
+        access: RepoAccess = .read,
+        installationURL: String? = nil
+    ) async throws(GitHubError) -> InstallationToken {
         try await counted { () async throws(GitHubError) in
-            let request = try Self.mintRequest(owner: owner, repositories: repositories, access: access)
+            let request = try Self.mintRequest(owner: owner, repositories: repositories, permissions: permissions)
             let body: Data
             do { body = try GitHubJSON.encoder().encode(request) } catch {
                 throw .unexpectedResponse(status: 0, message: "could not encode the token request: \(error)")
@@ -83,13 +99,17 @@ extension GitHubAPIClient {
     /// The body of a mint request. Throws rather than ever producing one without repositories, and
     /// refuses repositories of another owner: a token is scoped to one installation's account.
     static func mintRequest(owner: String, repositories: [RepositoryReference], access: RepoAccess) throws(GitHubError) -> InstallationAccessTokenRequest {
+        try mintRequest(owner: owner, repositories: repositories, permissions: ["contents": access.rawValue])
+    }
+
+    static func mintRequest(owner: String, repositories: [RepositoryReference], permissions: [String: String]) throws(GitHubError) -> InstallationAccessTokenRequest {
         guard !repositories.isEmpty else {
             throw .unexpectedResponse(status: 0, message: "refusing to mint a token without repositories (it would cover the whole installation)")
         }
         if let stranger = repositories.first(where: { $0.ownerKey != owner.lowercased() }) {
             throw .unexpectedResponse(status: 0, message: "refusing to mint a token for \(stranger.fullName) on the installation of \(owner)")
         }
-        return InstallationAccessTokenRequest(repositories: repositories.map(\.name), permissions: ["contents": access.rawValue])
+        return InstallationAccessTokenRequest(repositories: repositories.map(\.name), permissions: permissions)
     }
 
     /// `DELETE /installation/token`. A token GitHub no longer accepts (already revoked or expired)

@@ -56,7 +56,7 @@ public actor TokenBroker {
         let generation: Int
     }
 
-    public let client: GitHubAPIClient
+    public nonisolated let client: GitHubAPIClient
     private let options: Options
     private let logger: Logger
     private let directory: InstallationDirectory
@@ -183,6 +183,13 @@ public actor TokenBroker {
         guard let lease = leases.removeValue(forKey: session) else { return }
         lease.refresher?.cancel()
         await revoke(lease.tokens, session: session, reason: "session released")
+    }
+
+    /// Forgets which installation covers `owner`, so the next mint asks GitHub again: the App was
+    /// installed, uninstalled or given other repositories there (the bot's `installation` and
+    /// `installation_repositories` webhooks).
+    public func forgetInstallation(of owner: String) async {
+        await directory.forget(ownerKey: owner.lowercased())
     }
 
     /// Revokes every token and stops all refreshes (graceful shutdown: a token nobody holds in memory

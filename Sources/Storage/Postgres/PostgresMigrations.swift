@@ -53,7 +53,9 @@ enum PostgresMigrations {
             "CREATE INDEX events_session_cursor ON events (session_id, cursor)",
             "CREATE INDEX events_session_capped ON events (session_id, capped, cursor)",
         ]),
-        // (5 is taken by a migration on another branch.) As the SQLite version 6: each clone URL
+        Migration(version: 2, name: "the GitHub bot's webhook deliveries",
+                  statements: [WebhookDeliveryTable.create] + WebhookDeliveryTable.indexes),
+        // As the SQLite version 6: each clone URL
         // becomes its last two path segments without `.git`.
         Migration(version: 6, name: "repositories as owner/repo, not clone URLs", statements: [
             """

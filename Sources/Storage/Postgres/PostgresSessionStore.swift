@@ -50,17 +50,8 @@ public final class PostgresSessionStore: SessionStore {
         let running = Task { await client.run() }
         var ownership: Task<Void, Never>?
         do {
-            let applied = try await withThrowingTaskGroup(of: [Int]?.self) { group in
-                group.addTask { try await PostgresMigrations.apply(on: client, logger: logger) }
-                group.addTask {
-                    try await Task.sleep(for: connectDeadline)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let applied = first else {
-                    throw StorageError.database("cannot open \(parsed): no connection within \(connectDeadline)")
-                }
-                return applied
+            let applied = try await ConnectDeadline.run(connectDeadline, failure: "cannot open \(parsed): no connection within \(connectDeadline)") {
+                try await PostgresMigrations.apply(on: client, logger: logger)
             }
             if exclusive {
                 ownership = try await takeOwnership(client, logger: logger, database: parsed.description)
@@ -255,7 +246,7 @@ public final class PostgresSessionStore: SessionStore {
 
     /// Runs `body` unless the store is closed, translating driver errors into ``StorageError``
     /// (with the SQLSTATE, which the callers match on).
-    private func run<T>(_ body: (PostgresClient) async throws -> T) async throws -> T {
+    func run<T>(_ body: (PostgresClient) async throws -> T) async throws -> T {
         try gate.enter()
         defer { gate.leave() }
         do {

@@ -81,7 +81,11 @@ enum Migrations {
                 "ALTER TABLE sessions ADD COLUMN push_policy TEXT",  // JSON; NULL: the default policy
             ]
         ),
-        // (5 is taken by a migration on another branch.)
+        Migration(
+            version: 5,
+            name: "the GitHub bot's webhook deliveries",
+            statements: [WebhookDeliveryTable.create] + WebhookDeliveryTable.indexes
+        ),
         Migration(
             version: 6,
             name: "repositories as owner/repo, not clone URLs",

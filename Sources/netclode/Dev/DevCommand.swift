@@ -54,12 +54,21 @@ struct DevCommand: AsyncParsableCommand {
             throw CommandFailure(error.description)
         }
         let contextURL = ClientContext.location(settings: environment)
-        let server = WebUIMount.mount(on: prepared.controlPlane, logger: logger)
+        let server: ControlPlaneServer
+        do {
+            server = try DevBot.mount(on: WebUIMount.mount(on: prepared.controlPlane, logger: logger),
+                                      secret: prepared.devFile.webhookSecret ?? "", environment: environment, logger: logger)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
         let control = DevControlPlaneService(server: server, forgeReady: prepared.forgeReady) { url in
             do {
                 var devFile = prepared.devFile
                 devFile.controlPlaneURL = url.absoluteString
                 try devFile.save(to: layout.devFile)
+                if let secret = devFile.webhookSecret {
+                    try await DevBot.pointForge(at: url, forgeURL: devFile.forgeURL, secret: secret)
+                }
                 try ClientContext(server: url.absoluteString, token: devFile.apiToken, source: "netclode dev (\(layout.root.path))")
                     .save(to: contextURL)
                 let resumed = await prepared.controlPlane.manager.statusCounts().filter { $0.key != .deleted }.values.reduce(0, +)

@@ -56,7 +56,12 @@ struct DevSetup {
             DevFile.Installation(id: installation.id, account: installation.accountLogin,
                                  repos: forge.metadata.repositories(of: installation).map(\.fullName))
         }
-        let devFile = DevFile(controlPlaneURL: "", apiToken: apiToken, forgeURL: forgeURL, appId: forge.metadata.app.id, installations: installations)
+        var devFile = DevFile(controlPlaneURL: "", apiToken: apiToken, forgeURL: forgeURL, appId: forge.metadata.app.id, installations: installations,
+                              webhookSecret: previous?.webhookSecret ?? DevFile.generateAPIToken())
+        let writer = ForgeLayout(dataDirectory: layout.forgeDirectory).userTokenFile(login: DevBot.user)
+        if FileManager.default.fileExists(atPath: writer.path) {
+            (devFile.botTryUser, devFile.botTryTokenFile) = (DevBot.user, writer.path)
+        }
         return DevSetup(forge: forgeApplication, forgeReady: forgeReady, controlPlane: controlPlane, devFile: devFile)
     }
 

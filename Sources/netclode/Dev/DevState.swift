@@ -50,6 +50,12 @@ struct DevFile: Codable, Equatable {
     var forgeURL: String
     var appId: Int
     var installations: [Installation]
+    /// The secret the forge signs its webhook deliveries to the bot with (absent in files written
+    /// before the bot existed: a new one is made).
+    var webhookSecret: String?
+    /// The forge's user that can ask the bot for work, and the file holding its token.
+    var botTryUser: String?
+    var botTryTokenFile: String?
 
     static func load(from url: URL) throws(DevFailure) -> DevFile? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
@@ -66,7 +72,7 @@ struct DevFile: Codable, Equatable {
         try PrivateFile.write(encoder.encode(self), to: url)
     }
 
-    /// A new API token: 32 random bytes as hex.
+    /// A new API token (or webhook secret): 32 random bytes as hex.
     static func generateAPIToken() -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()

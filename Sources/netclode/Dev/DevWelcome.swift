@@ -1,3 +1,4 @@
+import Forge
 import Foundation
 
 /// What `netclode dev` prints once everything listens: the ready line tests and scripts wait for
@@ -39,6 +40,20 @@ struct DevWelcome {
             "  netclode session create --name tour --repo netclode-demo/hello --repo netclode-demo/widgets --access write --watch",
             "  netclode session list",
             "  netclode repos",
+            "",
+        ]
+        if let user = devFile.botTryUser, let tokenFile = devFile.botTryTokenFile {
+            let issue = DevBot.issue
+            lines += [
+                "",
+                "Try the GitHub bot: comment on the demo issue as \(user) (the agent is NETCLODE_AGENT_COMMAND's):",
+                "  curl -s -X POST -H \"Authorization: token $(cat \(tokenFile))\" \\",
+                "    -d '{\"body\": \"@\(ForgeInitializer.appSlug) please add a greeting\"}' \\",
+                "    \(devFile.forgeURL)/repos/\(issue.repository)/issues/\(issue.number)/comments",
+                "  curl -s \(devFile.forgeURL)/repos/\(issue.repository)/issues/\(issue.number)/comments -H \"Authorization: token $(cat \(tokenFile))\"",
+            ]
+        }
+        lines += [
             "",
             "Ctrl-C stops everything; the next start picks up where this one left off.",
         ]

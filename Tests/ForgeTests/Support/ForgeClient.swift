@@ -14,9 +14,14 @@ extension ForgeProcess {
         try await HTTP.send(method, api + path, headers: ["Authorization": "Bearer \(try jwt())"], body: body)
     }
 
-    /// A request authenticated with an installation token.
-    func tokenRequest(_ method: HTTPMethod, _ path: String, token: String) async throws -> HTTPReply {
-        try await HTTP.send(method, api + path, headers: ["Authorization": "token \(token)"])
+    /// A request authenticated with a token (installation `ghs_` or user `ghu_`).
+    func tokenRequest(_ method: HTTPMethod, _ path: String, token: String, body: String? = nil) async throws -> HTTPReply {
+        try await HTTP.send(method, api + path, headers: ["Authorization": "token \(token)"], body: body)
+    }
+
+    /// A request with a JSON body built from `json`.
+    func tokenRequest(_ method: HTTPMethod, _ path: String, token: String, json: JSONValue) async throws -> HTTPReply {
+        try await tokenRequest(method, path, token: token, body: json.jsonString)
     }
 
     /// Mints a token for `owner`'s installation; `body` is the raw JSON request.
