@@ -9,20 +9,24 @@ public struct SchemaStatus: Sendable, Equatable {
     public let location: String
     /// The versions recorded in `schema_migrations`, ascending (empty: no schema yet).
     public let recorded: [Int]
-    /// The newest version this build knows.
-    public let expected: Int
+    /// The versions this build knows, ascending: not always contiguous (PostgreSQL's start at 1
+    /// with SQLite's first four in one, and skip numbers that are SQLite-only).
+    public let known: [Int]
 
-    public init(location: String, recorded: [Int], expected: Int) {
+    /// The newest version this build knows.
+    public var expected: Int { known.last ?? 0 }
+
+    public init(location: String, recorded: [Int], known: [Int]) {
         self.location = location
         self.recorded = recorded.sorted()
-        self.expected = expected
+        self.known = known.sorted()
     }
 
     /// Every version this build knows is recorded, and none it does not.
     public var isCurrent: Bool { pending.isEmpty && !isNewer }
 
     /// Versions this build would apply on start.
-    public var pending: [Int] { (1...max(expected, 1)).filter { !recorded.contains($0) && $0 <= expected } }
+    public var pending: [Int] { known.filter { !recorded.contains($0) } }
 
     /// Written by a newer build: this one cannot use it.
     public var isNewer: Bool { (recorded.max() ?? 0) > expected }

@@ -208,7 +208,7 @@ struct DoctorTests {
             #expect(kubernetes.line(startingWith: "✓ sandbox runtime local") == nil, "no bwrap check for the kubernetes runtime: \(kubernetes.transcript)")
 
             let unknown = try await doctor.run(environment: base.merging(["NETCLODE_RUNTIME": "docker"]) { _, new in new })
-            #expect(unknown.line(startingWith: "✗ netclode serve settings: NETCLODE_RUNTIME must be local or kubernetes, got \"docker\"") != nil, "\(unknown.transcript)")
+            #expect(unknown.line(startingWith: "✗ netclode serve settings: NETCLODE_RUNTIME=\"docker\" is not a sandbox runtime") != nil, "\(unknown.transcript)")
             #expect(unknown.line(startingWith: "✗ sandbox runtime: not checked") != nil, "\(unknown.transcript)")
         }
     }

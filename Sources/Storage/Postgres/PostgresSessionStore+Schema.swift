@@ -27,7 +27,7 @@ extension PostgresSessionStore {
         running.cancel()
         _ = await running.value
         let recorded = try outcome.get()
-        return SchemaStatus(location: parsed.description, recorded: recorded, expected: PostgresMigrations.all.map(\.version).max() ?? 0)
+        return SchemaStatus(location: parsed.description, recorded: recorded, known: PostgresMigrations.all.map(\.version))
     }
 
     private static func recordedVersions(_ client: PostgresClient, logger: Logger) async throws -> [Int] {

@@ -27,7 +27,7 @@ extension SQLiteSessionStore {
                     .map { row throws(StorageError) in Int(try row.int64("version")) }
             }
             try? await connection.close()
-            return SchemaStatus(location: path, recorded: recorded, expected: Migrations.all.map(\.version).max() ?? 0)
+            return SchemaStatus(location: path, recorded: recorded, known: Migrations.all.map(\.version))
         } catch {
             try? await connection.close()
             if let error = error as? SQLiteError { throw StorageError.database("cannot read \(path): \(error)") }
