@@ -19,7 +19,8 @@ struct DoctorCommand: AsyncParsableCommand {
               - GitHub accepts a JWT signed with it (GET /app);
               - each installation answers a token request (a metadata-only token, revoked at once) and grants
                 contents: write and metadata: read (and, with the bot on, issues: write and pull_requests: write);
-              - the sandbox runtime works (local: a test sandbox under bubblewrap);
+              - the sandbox runtime works (local: a test sandbox under bubblewrap; kubernetes: the API answers and
+                the control plane may manage sandbox Pods, their Secrets and workspace claims);
               - the database answers and its schema is one this build can use.
             It also says whether the GitHub bot is on. Exit status 0 only when every check passed.
             No token or key is ever printed. Run it as the user netclode serve runs as.
@@ -39,20 +40,12 @@ struct DoctorCommand: AsyncParsableCommand {
         let logger = CommandLogging.logger(label: "netclode.doctor", level: .critical)
         let doctor = Doctor.standard(
             environment: environment, overrides: dataOptions.overrides(),
-            kubernetesCheck: Self.kubernetesRuntimeCheck(environment: environment), logger: logger)
+            kubernetesCheck: KubernetesDoctorCheck(environment: environment, logger: logger), logger: logger)
         let source = FileManager.default.fileExists(atPath: dotEnv) ? "the environment, then \(dotEnv)" : "the environment (no \(dotEnv))"
         Self.write("netclode doctor: settings from \(source)")
         let summary = await doctor.run { Self.write($0.rendered) }
         Self.write(summary.line)
         if summary.failed > 0 { throw ExitCode(1) }
-    }
-
-    /// SEAM for the Kubernetes runtime (issue 12): return its doctor check here: its API answers
-    /// (in-cluster service account or KUBECONFIG) and `SelfSubjectAccessReview`s say the service
-    /// account may do what the runtime does (deploy/kubernetes/role.yaml). Until it is wired in,
-    /// `NETCLODE_RUNTIME=kubernetes` is reported as ✗ "not checked": never as a pass.
-    static func kubernetesRuntimeCheck(environment: EnvironmentSettings) -> (any DoctorCheck)? {
-        nil
     }
 
     private static func write(_ line: String) {

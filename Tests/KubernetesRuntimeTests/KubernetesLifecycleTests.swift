@@ -32,6 +32,9 @@ struct KubernetesLifecycleTests {
             let pod = try #require(await fixture.cluster.object(.pods, named: podName))
             #expect(pod["status"]?["phase"] == "Running")
             #expect(pod.labels["netclode.dev/session"] == created.id)
+            if let sent = fixture.cluster.captured.all.first(where: { $0.method == "POST" && $0.path.hasSuffix("/pods") })?.body {
+                print("Kubernetes runtime (stand-in): the Pod the runtime sent:\n\(String(decoding: sent, as: UTF8.self))")
+            }
             #expect(await fixture.cluster.object(.persistentvolumeclaims, named: "\(podName)-workspace") != nil)
             let cloned = try await fixture.exec(created.id, ["git", "-C", "demo__hello", "log", "--oneline", "-1"])
             #expect(cloned.exitCode == 0, "\(cloned.stderr)")

@@ -26,7 +26,10 @@ struct PostgresStoreTests {
         try await PostgresServer.with { server in
             let stores = try await withThrowingTaskGroup(of: PostgresSessionStore.self) { group in
                 // Not exclusive: the migrations must hold up when replicas (issue 13) start together.
-                for _ in 0..<4 { group.addTask { try await PostgresSessionStore.open(url: server.url, logger: LogCapture().logger(), exclusive: false) } }
+                // The deadline is for liveness, not speed: four openers on a loaded CI machine are slow.
+                for _ in 0..<4 {
+                    group.addTask { try await PostgresSessionStore.open(url: server.url, logger: LogCapture().logger(), connectDeadline: .seconds(120), exclusive: false) }
+                }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(stores.map(\.appliedMigrations).filter { !$0.isEmpty } == [PostgresMigrations.all.map(\.version)], "one opener applied the schema")
@@ -34,7 +37,7 @@ struct PostgresStoreTests {
             #expect(try await stores[3].session(id: "shared") != nil, "every opener sees one database")
             for store in stores { try await store.close() }
 
-            let again = try await PostgresSessionStore.open(url: server.url, logger: LogCapture().logger())
+            let again = try await PostgresSessionStore.open(url: server.url, logger: LogCapture().logger(), connectDeadline: .seconds(120))
             #expect(again.appliedMigrations.isEmpty)
             try await again.ping()
             try await again.close()
@@ -47,13 +50,13 @@ struct PostgresStoreTests {
           .enabled(if: PostgresServer.isAvailable, "PostgreSQL is not installed (apt-get install postgresql)"))
     func ownerLock() async throws {
         try await PostgresServer.with { server in
-            let first = try await PostgresSessionStore.open(url: server.url, logger: LogCapture().logger())
+            let first = try await PostgresSessionStore.open(url: server.url, logger: LogCapture().logger(), connectDeadline: .seconds(120))
             let refused = await #expect(throws: StorageError.self) {
-                _ = try await PostgresSessionStore.open(url: server.url, logger: LogCapture().logger())
+                _ = try await PostgresSessionStore.open(url: server.url, logger: LogCapture().logger(), connectDeadline: .seconds(120))
             }
             #expect(refused.map { "\($0)".contains("another control plane is using") } == true, "\(String(describing: refused))")
             try await first.close()
-            let second = try await PostgresSessionStore.open(url: server.url, logger: LogCapture().logger())
+            let second = try await PostgresSessionStore.open(url: server.url, logger: LogCapture().logger(), connectDeadline: .seconds(120))
             try await second.ping()
             try await second.close()
         }

@@ -57,7 +57,7 @@ struct RepositoryNamesMigrationTests {
     @Test func postgresConvertsStoredSessions() async throws {
         try #require(PostgresServer.isAvailable, "PostgreSQL is not installed (apt-get install postgresql)")
         try await PostgresServer.with { server in
-            let store = try await PostgresSessionStore.open(url: server.url, logger: LogCapture().logger())
+            let store = try await PostgresSessionStore.open(url: server.url, logger: LogCapture().logger(), connectDeadline: .seconds(120))
             do {
                 // Rows as the schema before version 6 held them, then the migration's statements.
                 try await store.insertSession(Self.legacy(id: "old"))

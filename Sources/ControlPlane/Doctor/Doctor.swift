@@ -46,13 +46,13 @@ public struct Doctor: Sendable {
     /// the bot is on.
     ///
     /// - Parameter kubernetesCheck: the Kubernetes runtime's own check, used when
-    ///   `NETCLODE_RUNTIME=kubernetes`. Without one, that runtime is reported as ✗ "not checked".
+    ///   `NETCLODE_RUNTIME=kubernetes` (this module knows nothing of Kubernetes).
     public static func standard(
         environment: EnvironmentSettings, overrides: ControlPlaneSettings.Overrides,
-        kubernetesCheck: (any DoctorCheck)?, logger: Logger
+        kubernetesCheck: any DoctorCheck, logger: Logger
     ) -> Doctor {
         let settings = Result { () throws(ControlPlaneError) in try ControlPlaneSettings(settings: environment, overrides: overrides) }
-        let runtime = RuntimeKind.parse(environment["NETCLODE_RUNTIME"])
+        let runtime = Result { () throws(ControlPlaneError) in try SandboxRuntimeKind(setting: environment["NETCLODE_RUNTIME"]) }
         let botEnabled = environment[BotStatusCheck.secretVariable] != nil
         var checks: [any DoctorCheck] = [
             ServeSettingsCheck(settings: settings, runtime: runtime),
@@ -62,10 +62,7 @@ public struct Doctor: Sendable {
         case (_, .failure):
             checks.append(FixedCheck(.notChecked("sandbox runtime", because: "NETCLODE_RUNTIME is not valid")))
         case (_, .success(.kubernetes)):
-            checks.append(kubernetesCheck ?? FixedCheck(.failed(
-                "sandbox runtime kubernetes", "not checked: this build of netclode doctor has no Kubernetes check",
-                fix: "check by hand that the control plane's service account may manage Pods and PersistentVolumeClaims: "
-                    + "kubectl -n netclode auth can-i --list --as=system:serviceaccount:netclode:control-plane")))
+            checks.append(kubernetesCheck)
         case (.success(let settings), .success(.local)):
             checks.append(LocalRuntimeCheck(isolation: settings.sandbox))
         case (.failure, .success(.local)):
@@ -77,20 +74,6 @@ public struct Doctor: Sendable {
         }
         checks.append(BotStatusCheck(enabled: botEnabled))
         return Doctor(checks: checks)
-    }
-}
-
-/// `NETCLODE_RUNTIME`: `local` (the default) or `kubernetes`.
-enum RuntimeKind: String, Sendable, CaseIterable {
-    case local, kubernetes
-
-    static func parse(_ setting: String?) -> Result<RuntimeKind, ControlPlaneError> {
-        let value = (setting ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-        if value.isEmpty { return .success(.local) }
-        guard let kind = RuntimeKind(rawValue: value) else {
-            return .failure(.invalidArgument("NETCLODE_RUNTIME must be local or kubernetes, got \"\(setting ?? "")\""))
-        }
-        return .success(kind)
     }
 }
 

@@ -4,7 +4,7 @@ import Foundation
 /// data directory, the sandbox options, `NETCLODE_RUNTIME`), with serve's own error when not.
 struct ServeSettingsCheck: DoctorCheck {
     let settings: Result<ControlPlaneSettings, ControlPlaneError>
-    let runtime: Result<RuntimeKind, ControlPlaneError>
+    let runtime: Result<SandboxRuntimeKind, ControlPlaneError>
 
     func run() async -> [DoctorFinding] {
         switch (settings, runtime) {
@@ -13,8 +13,10 @@ struct ServeSettingsCheck: DoctorCheck {
             return [.passed("netclode serve settings",
                             "listen \(settings.host):\(settings.port), data \(settings.dataDirectory.path), \(database), runtime \(runtime.rawValue), credential mode \(settings.credentialMode.rawValue)")]
         default:
+            // The settings parse NETCLODE_RUNTIME too: a bad one is named once, not twice.
             let problems = [settings.failure, runtime.failure].compactMap { $0?.message }
-            return [.failed("netclode serve settings", problems.joined(separator: "; "),
+            let named = problems.enumerated().filter { !problems[..<$0.offset].contains($0.element) }.map(\.element)
+            return [.failed("netclode serve settings", named.joined(separator: "; "),
                             fix: "set it in the environment or .env (Kubernetes: deploy/kubernetes/.env, then kubectl apply -k deploy/kubernetes; systemd: /etc/netclode/netclode.env)")]
         }
     }
