@@ -33,7 +33,7 @@ import SystemPackage
 public actor LocalSandboxRuntime: SandboxRuntime {
     /// The control plane's data directory (canonical: absolute, symlinks resolved).
     public nonisolated let dataDirectory: URL
-    /// `dataDirectory/sessions`: one directory per session.
+    /// `dataDirectory/sessions` unless given: one directory per session.
     public nonisolated let sessionsDirectory: URL
     /// `dataDirectory/logs`: one log file per session.
     public nonisolated let logsDirectory: URL
@@ -77,20 +77,24 @@ public actor LocalSandboxRuntime: SandboxRuntime {
     ///   - hiddenPaths: extra paths that must never be visible inside (e.g. the App private key
     ///     file, the forge's data directory): the runtime refuses to start a sandbox if any bind
     ///     mount would expose one of them or the data directory.
+    ///   - sessionsDirectory: where the session directories go instead of `dataDirectory/sessions`
+    ///     (`NETCLODE_WORKSPACES_DIR`: storage replicas share, so a session another replica takes
+    ///     over finds its workspace).
     public init(dataDirectory: URL, isolation: IsolationMode, agentExecutable: String = LocalSandboxRuntime.currentExecutable,
-                hiddenPaths: [String] = [], logger: Logger) {
+                hiddenPaths: [String] = [], sessionsDirectory: URL? = nil, logger: Logger) {
         self.init(dataDirectory: dataDirectory, isolation: isolation, agentExecutable: agentExecutable, hiddenPaths: hiddenPaths, logger: logger,
-                  searchPath: ProcessInfo.processInfo.environment["PATH"])
+                  searchPath: ProcessInfo.processInfo.environment["PATH"], sessionsDirectory: sessionsDirectory)
     }
 
     /// `searchPath` is where `bwrap` is looked for (tests use it to simulate a machine without it).
     init(dataDirectory: URL, isolation: IsolationMode, agentExecutable: String = LocalSandboxRuntime.currentExecutable,
-         hiddenPaths: [String], logger: Logger, searchPath: String?) {
+         hiddenPaths: [String], logger: Logger, searchPath: String?, sessionsDirectory: URL? = nil) {
         let data = URL(fileURLWithPath: HostPath.canonical(dataDirectory.path), isDirectory: true)
         self.agentExecutable = agentExecutable
         (events, eventSink) = AsyncStream.makeStream(of: SandboxEvent.self)
         self.dataDirectory = data
-        self.sessionsDirectory = data.appendingPathComponent("sessions", isDirectory: true)
+        self.sessionsDirectory = sessionsDirectory.map { URL(fileURLWithPath: HostPath.canonical($0.path), isDirectory: true) }
+            ?? data.appendingPathComponent("sessions", isDirectory: true)
         self.logsDirectory = data.appendingPathComponent("logs", isDirectory: true)
         self.runtimeFilesDirectory = data.appendingPathComponent("run", isDirectory: true).appendingPathComponent("sessions", isDirectory: true)
         self.isolation = isolation

@@ -7,6 +7,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case duplicate(String)
     /// No session with this id exists.
     case notFound(String)
+    /// The session's lease is held by another replica (see ``SessionLeases``).
+    case notLeaseHolder(String)
     /// A stored value could not be decoded (a column of the wrong type, malformed JSON).
     case corrupt(String)
     /// The database was written by a newer build: it has this schema version, which is unknown here.
@@ -22,6 +24,7 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .duplicate(let id): "session \(id) already exists"
         case .notFound(let id): "session \(id) not found"
+        case .notLeaseHolder(let id): "session \(id) is held by another replica"
         case .corrupt(let detail): "stored data is corrupt: \(detail)"
         case .unsupportedSchema(let version):
             "database schema version \(version) is newer than this build supports"

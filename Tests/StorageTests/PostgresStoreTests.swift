@@ -28,7 +28,7 @@ struct PostgresStoreTests {
                 // Not exclusive: the migrations must hold up when replicas (issue 13) start together.
                 // The deadline is for liveness, not speed: four openers on a loaded CI machine are slow.
                 for _ in 0..<4 {
-                    group.addTask { try await PostgresSessionStore.open(url: server.url, logger: LogCapture().logger(), connectDeadline: .seconds(120), exclusive: false) }
+                    group.addTask { try await PostgresSessionStore.open(url: server.url, logger: LogCapture().logger(), connectDeadline: .seconds(120), sharing: .unlocked) }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }

@@ -43,7 +43,7 @@ public final class PostgresServer: Sendable {
             }
             try await run(bin + "/initdb", ["-D", data, "-U", "netclode", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
             try await run(bin + "/pg_ctl", ["-D", data, "-l", directory.url.appendingPathComponent("server.log").path, "-w", "-t", "120",
-                                            "-o", "-c listen_addresses='' -k \(directory.url.path) -c fsync=off -c shared_buffers=16MB -c max_connections=40", "start"])
+                                            "-o", "-c listen_addresses='' -k \(directory.url.path) -c fsync=off -c shared_buffers=16MB -c max_connections=100", "start"])
         } catch {
             directory.remove()
             throw error
@@ -57,6 +57,14 @@ public final class PostgresServer: Sendable {
             _ = try? await Self.run(bin + "/pg_ctl", ["-D", directory.url.appendingPathComponent("data").path, "-m", "immediate", "-w", "stop"])
         }
         directory.remove()
+    }
+
+    /// The rows `sql` answers, one per line, columns separated by `|` (psql's unaligned output).
+    public func query(_ sql: String) async throws -> String {
+        guard let bin = Self.binDirectory else { throw PostgresServerError("PostgreSQL is not installed") }
+        let result = try await Command.run(bin + "/psql", ["-h", directory.url.path, "-U", "netclode", "-d", "postgres", "-X", "-A", "-t", "-c", sql])
+        guard result.succeeded else { throw PostgresServerError("psql failed: \(result.stderr)") }
+        return result.stdout
     }
 
     /// Runs `body` with a started server, stopping it afterwards whatever happens.

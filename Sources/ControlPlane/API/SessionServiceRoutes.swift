@@ -21,39 +21,71 @@ enum SessionServiceRoutes {
         router.connectUnary("\(service)/ListSessions", Netclode_V1_ListSessionsRequest.self, Netclode_V1_ListSessionsResponse.self, idempotency: .noSideEffects, options: options) { request, _ in
             try await connectCall { () async throws(ControlPlaneError) in try await manager.listSessions(request) }
         }
-        router.connectUnary("\(service)/DeleteSession", Netclode_V1_DeleteSessionRequest.self, Netclode_V1_DeleteSessionResponse.self, options: options) { request, _ in
+        router.connectUnary("\(service)/DeleteSession", Netclode_V1_DeleteSessionRequest.self, Netclode_V1_DeleteSessionResponse.self, options: options) { request, call in
+            if let owner = try await owner(of: request.sessionID, call, manager) {
+                return try await owner.unary(call.method, request, as: Netclode_V1_DeleteSessionResponse.self, timeout: call.remainingTime)
+            }
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.deleteSession(request.sessionID) }
             return .with { $0.session = session }
         }
-        router.connectUnary("\(service)/Exec", Netclode_V1_ExecRequest.self, Netclode_V1_ExecResponse.self, options: options) { request, _ in
+        router.connectUnary("\(service)/Exec", Netclode_V1_ExecRequest.self, Netclode_V1_ExecResponse.self, options: options) { request, call in
+            if let owner = try await owner(of: request.sessionID, call, manager) {
+                return try await owner.unary(call.method, request, as: Netclode_V1_ExecResponse.self, timeout: call.remainingTime)
+            }
             return try await connectCall { () async throws(ControlPlaneError) in try await manager.exec(request) }
         }
-        router.connectUnary("\(service)/UpdateRepoAccess", Netclode_V1_UpdateRepoAccessRequest.self, Netclode_V1_UpdateRepoAccessResponse.self, options: options) { request, _ in
+        router.connectUnary("\(service)/UpdateRepoAccess", Netclode_V1_UpdateRepoAccessRequest.self, Netclode_V1_UpdateRepoAccessResponse.self, options: options) { request, call in
+            if let owner = try await owner(of: request.sessionID, call, manager) {
+                return try await owner.unary(call.method, request, as: Netclode_V1_UpdateRepoAccessResponse.self, timeout: call.remainingTime)
+            }
             return try await connectCall { () async throws(ControlPlaneError) in try await manager.updateRepoAccess(request) }
         }
-        router.connectUnary("\(service)/UpdateRepos", Netclode_V1_UpdateReposRequest.self, Netclode_V1_UpdateReposResponse.self, options: options) { request, _ in
-            try await connectCall { () async throws(ControlPlaneError) in try await manager.updateRepos(request) }
+        router.connectUnary("\(service)/UpdateRepos", Netclode_V1_UpdateReposRequest.self, Netclode_V1_UpdateReposResponse.self, options: options) { request, call in
+            if let owner = try await owner(of: request.sessionID, call, manager) {
+                return try await owner.unary(call.method, request, as: Netclode_V1_UpdateReposResponse.self, timeout: call.remainingTime)
+            }
+            return try await connectCall { () async throws(ControlPlaneError) in try await manager.updateRepos(request) }
         }
-        router.connectUnary("\(service)/UpdatePushPolicy", Netclode_V1_UpdatePushPolicyRequest.self, Netclode_V1_UpdatePushPolicyResponse.self, options: options) { request, _ in
-            try await connectCall { () async throws(ControlPlaneError) in try await manager.updatePushPolicy(request) }
+        router.connectUnary("\(service)/UpdatePushPolicy", Netclode_V1_UpdatePushPolicyRequest.self, Netclode_V1_UpdatePushPolicyResponse.self, options: options) { request, call in
+            if let owner = try await owner(of: request.sessionID, call, manager) {
+                return try await owner.unary(call.method, request, as: Netclode_V1_UpdatePushPolicyResponse.self, timeout: call.remainingTime)
+            }
+            return try await connectCall { () async throws(ControlPlaneError) in try await manager.updatePushPolicy(request) }
         }
-        router.connectUnary("\(service)/PauseSession", Netclode_V1_PauseSessionRequest.self, Netclode_V1_PauseSessionResponse.self, options: options) { request, _ in
+        router.connectUnary("\(service)/PauseSession", Netclode_V1_PauseSessionRequest.self, Netclode_V1_PauseSessionResponse.self, options: options) { request, call in
+            if let owner = try await owner(of: request.sessionID, call, manager) {
+                return try await owner.unary(call.method, request, as: Netclode_V1_PauseSessionResponse.self, timeout: call.remainingTime)
+            }
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.pauseSession(request.sessionID) }
             return .with { $0.session = session }
         }
-        router.connectUnary("\(service)/ResumeSession", Netclode_V1_ResumeSessionRequest.self, Netclode_V1_ResumeSessionResponse.self, options: options) { request, _ in
+        router.connectUnary("\(service)/ResumeSession", Netclode_V1_ResumeSessionRequest.self, Netclode_V1_ResumeSessionResponse.self, options: options) { request, call in
+            if let owner = try await owner(of: request.sessionID, call, manager) {
+                return try await owner.unary(call.method, request, as: Netclode_V1_ResumeSessionResponse.self, timeout: call.remainingTime)
+            }
             let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.resumeSession(request.sessionID) }
             return .with { $0.session = session }
         }
-        router.connectServerStream("\(service)/RunPrompt", Netclode_V1_RunPromptRequest.self, Netclode_V1_RunPromptResponse.self, options: options) { request, _, stream in
+        router.connectServerStream("\(service)/RunPrompt", Netclode_V1_RunPromptRequest.self, Netclode_V1_RunPromptResponse.self, options: options) { request, call, stream in
+            if let owner = try await owner(of: request.sessionID, call, manager) {
+                for try await message in owner.serverStream(call.method, request, as: Netclode_V1_RunPromptResponse.self, timeout: call.remainingTime) { try await stream.send(message) }
+                return
+            }
             let events = try await connectCall { () async throws(ControlPlaneError) in try await manager.runPrompt(request) }
             defer { events.close() }
             try await forward(events, to: stream)
         }
-        router.connectUnary("\(service)/CancelRun", Netclode_V1_CancelRunRequest.self, Netclode_V1_CancelRunResponse.self, options: options) { request, _ in
-            try await connectCall { () async throws(ControlPlaneError) in try await manager.cancelRun(request) }
+        router.connectUnary("\(service)/CancelRun", Netclode_V1_CancelRunRequest.self, Netclode_V1_CancelRunResponse.self, options: options) { request, call in
+            if let owner = try await owner(of: request.sessionID, call, manager) {
+                return try await owner.unary(call.method, request, as: Netclode_V1_CancelRunResponse.self, timeout: call.remainingTime)
+            }
+            return try await connectCall { () async throws(ControlPlaneError) in try await manager.cancelRun(request) }
         }
-        router.connectServerStream("\(service)/ExecStream", Netclode_V1_ExecRequest.self, Netclode_V1_ExecStreamResponse.self, options: options) { request, _, stream in
+        router.connectServerStream("\(service)/ExecStream", Netclode_V1_ExecRequest.self, Netclode_V1_ExecStreamResponse.self, options: options) { request, call, stream in
+            if let owner = try await owner(of: request.sessionID, call, manager) {
+                for try await message in owner.serverStream(call.method, request, as: Netclode_V1_ExecStreamResponse.self, timeout: call.remainingTime) { try await stream.send(message) }
+                return
+            }
             let output = try await connectCall { () async throws(ControlPlaneError) in try await manager.execStream(request) }
             defer { output.close() }
             try await forward(output, to: stream)
@@ -63,6 +95,12 @@ enum SessionServiceRoutes {
             defer { watch.close() }
             try await forward(watch, to: stream)
         }
+    }
+
+    /// The replica running `sessionID` when another one does (calls that need the session's
+    /// agent, sandbox or tokens are served there; see Replicas/ReplicaForwarding.swift).
+    private static func owner(of sessionID: String, _ call: ConnectCall, _ manager: SessionManager) async throws -> ConnectClient? {
+        try await connectCall { () async throws(ControlPlaneError) in try await manager.ownerClient(for: sessionID, call: call) }
     }
 
     /// Sends each batch of `sequence` as one write; its errors become Connect errors.

@@ -26,6 +26,7 @@ struct ObservabilityRoutes: ControlPlaneRouteGroup {
             // Gauges of current state are read now rather than tracked on every change, so they
             // cannot drift from the manager's own records.
             manager.metrics.update(sessions: await manager.statusCounts(), watchers: await manager.watcherCount())
+            if let replica = await manager.replicaSummary { manager.metrics.update(sessionsHeld: replica.sessionsHeld) }
             return Response(
                 status: .ok,
                 headers: [.contentType: Self.prometheusContentType],

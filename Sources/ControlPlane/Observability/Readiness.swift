@@ -22,6 +22,9 @@ struct Readiness: Encodable, Sendable {
     var sessions: String
     /// `on (@slug)`, or `off: <why>`: informational, never a failure.
     var githubBot: String
+    /// For one of several replicas: its id, URL, lease and the sessions it holds; absent for a
+    /// lone control plane.
+    var replica: ReplicaSummary?
 
     var isReady: Bool { status == "ready" }
 
@@ -40,7 +43,8 @@ struct Readiness: Encodable, Sendable {
             database: storeProblem.map { "error: \($0)" } ?? "ok",
             githubApp: githubApp,
             sessions: restore.summary,
-            githubBot: bot
+            githubBot: bot,
+            replica: await manager.replicaSummary
         )
     }
 

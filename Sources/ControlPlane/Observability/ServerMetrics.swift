@@ -28,6 +28,22 @@ public final class ServerMetrics: Sendable {
         MetricNameDescriptor(namespace: "netclode", metricName: "clone_duration", unitName: "seconds",
                              helpText: "Time from a repository clone's starting event to its done event.")
     }
+    static var takeovers: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "netclode", metricName: "replica_takeovers", unitName: "total",
+                             helpText: "Sessions this replica took over from a replica that stopped renewing its lease (or let go).")
+    }
+    static var relinquished: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "netclode", metricName: "replica_sessions_lost", unitName: "total",
+                             helpText: "Sessions this replica stopped running because another replica took their lease.")
+    }
+    static var forwarded: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "netclode", metricName: "replica_forwarded_calls", unitName: "total",
+                             helpText: "API calls this replica forwarded to the replica running their session.")
+    }
+    static var held: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "netclode", metricName: "replica_sessions_held", unitName: "",
+                             helpText: "Sessions whose lease this replica holds, counted when scraped.")
+    }
     static var apiRequests: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "netclode", metricName: "api_requests", unitName: "total",
                              helpText: "Connect API calls by method and outcome (code ok for success).")
@@ -53,6 +69,22 @@ public final class ServerMetrics: Sendable {
     func update(sessions counts: [SessionStatus: Int], watchers: Int) {
         for (status, gauge) in sessionGauges { gauge.set(to: Double(counts[status] ?? 0)) }
         watcherGauge.set(to: Double(watchers))
+    }
+
+    func recordTakeover() {
+        registry.makeCounter(descriptor: Self.takeovers).increment()
+    }
+
+    func recordRelinquished() {
+        registry.makeCounter(descriptor: Self.relinquished).increment()
+    }
+
+    func recordForwarded(method: String) {
+        registry.makeCounter(descriptor: Self.forwarded, labels: [("rpc", method)]).increment()
+    }
+
+    func update(sessionsHeld: Int) {
+        registry.makeGauge(descriptor: Self.held).set(to: Double(sessionsHeld))
     }
 
     func recordClone(_ duration: Duration) {

@@ -125,8 +125,17 @@ public struct ControlPlaneServer: Sendable {
             sandboxNetwork: local ? settings.sandboxNetwork ?? (settings.sandbox == .none ? .host : nil) : .host,
             egressAllow: settings.egressAllow,
             sandboxSocket: local ? SandboxListener.usablePath(settings.sandboxSocketPath, logger: logger) : nil),
-            logger: logger, metrics: metrics)
+            logger: logger, metrics: metrics, replica: try replicaRole(settings: settings, store: store))
         return ControlPlaneServer(settings: settings, manager: manager, deliveries: store, logger: logger)
+    }
+
+    /// This control plane's part among replicas (`NETCLODE_ADVERTISE_URL`), or nil for a lone one.
+    private static func replicaRole(settings: ControlPlaneSettings, store: any SessionStore) throws -> ReplicaRole? {
+        guard let replica = settings.replica else { return nil }
+        guard let leases = store as? any SessionLeases else {
+            throw ControlPlaneError.failedPrecondition("replicas (NETCLODE_ADVERTISE_URL) need a store that keeps session leases: PostgreSQL (NETCLODE_DATABASE_URL)")
+        }
+        return ReplicaRole(settings: replica, leases: leases, apiToken: settings.apiToken)
     }
 
     /// The session store the settings name: PostgreSQL (`NETCLODE_DATABASE_URL`) or the SQLite
@@ -134,7 +143,7 @@ public struct ControlPlaneServer: Sendable {
     public static func openStore(settings: ControlPlaneSettings, logger: Logger) async throws -> any SessionStore & WebhookDeliveryStore {
         try FileManager.default.createDirectory(at: settings.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         if let url = settings.databaseURL {
-            return try await PostgresSessionStore.open(url: url, logger: logger)
+            return try await PostgresSessionStore.open(url: url, logger: logger, sharing: settings.replica == nil ? .exclusive : .replica)
         }
         return try await SQLiteSessionStore.open(path: settings.databasePath, logger: logger)
     }
@@ -143,7 +152,7 @@ public struct ControlPlaneServer: Sendable {
     /// `agentExecutable`, which never see `hiddenPaths` nor the database.
     public static func localRuntime(settings: ControlPlaneSettings, agentExecutable: String, hiddenPaths: [String], logger: Logger) -> LocalSandboxRuntime {
         LocalSandboxRuntime(dataDirectory: settings.dataDirectory, isolation: settings.sandbox, agentExecutable: agentExecutable,
-                            hiddenPaths: hiddenPaths + [settings.databasePath], logger: logger)
+                            hiddenPaths: hiddenPaths + [settings.databasePath], sessionsDirectory: settings.workspacesDirectory, logger: logger)
     }
 
     /// Serves until SIGINT/SIGTERM, then shuts the sessions down gracefully (agents told, tokens

@@ -13,6 +13,13 @@ enum Identifiers {
         return String((0..<12).map { _ in alphabet.randomElement(using: &generator)! })
     }
 
+    /// A replica's lease identity, new at every start: `replica-` and 8 letters and digits, so a
+    /// restarted process never mistakes its predecessor's leases for its own.
+    static func replicaID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "replica-" + String((0..<8).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+
     /// 32 random bytes, hex: the per-session secret an agent authenticates with.
     static func agentSecret() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -61,6 +61,8 @@ actor SessionEventHub {
         for sessionID in Array(watchers.keys) { finish(sessionID) }
     }
 
+    func hasWatchers(_ sessionID: String) -> Bool { watchers[sessionID]?.isEmpty == false }
+
     func totalWatcherCount() -> Int { watchers.values.reduce(0) { $0 + $1.count } }
 
     func unsubscribe(_ sessionID: String, id: Int) {

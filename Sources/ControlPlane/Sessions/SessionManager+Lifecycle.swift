@@ -28,7 +28,7 @@ extension SessionManager {
                 await self?.handle(event)
             }
         }
-        let stored = try await store.sessions().map { $0.loaded(webURL: github.endpoints.webURL) }
+        let stored = try await sessionsToRun().map { $0.loaded(webURL: github.endpoints.webURL) }
         for record in stored { records[record.id] = record }
         let adopting = await adoptSandboxes()
         let running = stored.filter { $0.sessionStatus.wantsSandbox && adopting[$0.id] == nil }.map(\.id)
@@ -45,6 +45,31 @@ extension SessionManager {
             }
             await self?.restoreFinished()
         }
+    }
+
+    /// The stored sessions this control plane runs: every one, or for a replica those whose
+    /// lease it could take (nobody else's live lease), after which it keeps renewing them,
+    /// follows other replicas' changes, and takes over what lapses.
+    private func sessionsToRun() async throws -> [SessionRecord] {
+        guard let replica else { return try await store.sessions() }
+        let feed = ReplicaFeed(leases: replica.leases, hub: hub, webURL: github.endpoints.webURL, logger: logger) { [weak self] id in
+            await self?.runsHere(id) ?? false
+        }
+        await feed.start()
+        self.feed = feed
+        var taken: [SessionRecord] = []
+        for id in try await replica.leases.claimLapsedSessions(for: replica.lease, limit: 10_000) {
+            heldSince[id] = .now
+            if let record = try await store.session(id: id) { taken.append(record) }
+        }
+        leaseTask = Task { [weak self] in await self?.runLeases(replica) }
+        logger.info("replica started", metadata: ["replica": "\(replica.lease.id)", "url": "\(replica.lease.url)", "sessions_taken": "\(taken.count)"])
+        return taken
+    }
+
+    /// Whether this control plane runs `id` (always, for a lone one).
+    func runsHere(_ id: String) -> Bool {
+        records[id] != nil
     }
 
     /// One report of the runtime's. An end is handled in the session's turn, which may have to
@@ -121,7 +146,7 @@ extension SessionManager {
     /// Gives one stored session its sandbox back. Waits for a start slot like any start (never
     /// refused: the session exists already), then takes the session's turn, so a pause or delete
     /// that arrives meanwhile is applied in order.
-    private func restoreSession(_ id: String) async {
+    func restoreSession(_ id: String) async {
         do {
             try await starts.acquire(id, queueing: .unbounded)
         } catch {
@@ -160,6 +185,7 @@ extension SessionManager {
     /// so the next start restores them.
     public func shutdown() async {
         restoreTask?.cancel()  // restores still waiting for a slot or a turn give up
+        leaseTask?.cancel()
         for start in pendingStarts.values { start.cancel() }  // so do starts of new sessions
         await drainOperations(timeout: .seconds(30))
         // The sandboxes stop below, and their runs with them: said in each history now, while
@@ -187,6 +213,9 @@ extension SessionManager {
         await agents.closeAll()
         await hub.finishAll()
         await github.broker?.shutdown()
+        await feed?.stop()
+        // Sessions go to the other replicas at once (their sandboxes stopped above).
+        await releaseLeases()
         do { try await store.close() } catch { logger.error("closing the store failed: \(error)") }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GitHubApp
 import NetclodeProto
 import Storage
 import SwiftProtobuf
@@ -10,9 +11,22 @@ extension SessionManager {
     /// Deleted sessions are left out unless asked for: their records and history are kept for
     /// good, so on a long-lived server they would soon outnumber the live ones. Pages keep the
     /// answer bounded however long the history grows.
-    public func listSessions(_ request: Netclode_V1_ListSessionsRequest) throws(ControlPlaneError) -> Netclode_V1_ListSessionsResponse {
+    ///
+    /// A replica lists the store's sessions (with its own sessions' latest state): every replica
+    /// lists every session.
+    public func listSessions(_ request: Netclode_V1_ListSessionsRequest) async throws(ControlPlaneError) -> Netclode_V1_ListSessionsResponse {
         let query = try SessionListQuery(request)
-        let matching = records.values
+        var all = records
+        if replica != nil {
+            do {
+                for stored in try await store.sessions() where all[stored.id] == nil {
+                    all[stored.id] = stored.loaded(webURL: github.endpoints.webURL)
+                }
+            } catch {
+                throw .unavailable("could not list the sessions: \(error)")
+            }
+        }
+        let matching = all.values
             .filter { query.statuses.contains($0.sessionStatus) }
             .map { (key: SessionPageToken($0), record: $0) }
             .filter { entry in query.after.map { entry.key > $0 } ?? true }

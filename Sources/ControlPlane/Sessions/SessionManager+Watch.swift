@@ -20,12 +20,28 @@ extension SessionManager {
             }
             cursor = parsed
         }
+        // A session another replica runs reaches this hub through the feed, from the newest
+        // event stored before this subscription (the history read below covers the rest).
+        let feedStart = try await feedStart(for: sessionID)
         let (id, inbox) = await hub.subscribe(sessionID)
+        if let feedStart { await feed?.follow(sessionID, after: feedStart, updatedAt: record.updatedAt) }
         let hub = self.hub
         return SessionWatch(
             sessionID: sessionID, store: store, inbox: inbox, snapshot: record.wire,
             endsAfterSnapshot: record.sessionStatus == .deleted, after: cursor,
             unsubscribe: { Task { await hub.unsubscribe(sessionID, id: id) } })
+    }
+}
+
+extension SessionManager {
+    /// For a replica: the cursor the feed starts after, read before the watcher subscribes.
+    private func feedStart(for sessionID: String) async throws(ControlPlaneError) -> Int64? {
+        guard let replica else { return nil }
+        do {
+            return try await replica.leases.lastEventCursor(sessionID: sessionID)
+        } catch {
+            throw .unavailable("could not read session \"\(sessionID)\": \(error)")
+        }
     }
 }
 

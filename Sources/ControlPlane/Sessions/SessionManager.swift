@@ -118,8 +118,20 @@ public actor SessionManager {
     var adoptions: [String: Task<Void, Never>] = [:]
     /// Who commits in the sandboxes: the App's bot account, looked up once.
     let commitIdentity: CommitIdentity
+    /// Set when this is one of several replicas (Replicas/): then `records` holds only the
+    /// sessions whose lease this replica holds, and the others are read from the store.
+    let replica: ReplicaRole?
+    /// When this replica took each session it holds (created or took over): a lease renewal
+    /// that began earlier may not list it yet.
+    var heldSince: [String: ContinuousClock.Instant] = [:]
+    /// Events and snapshots of sessions other replicas run, for the watchers here.
+    var feed: ReplicaFeed?
+    /// Renews the leases and takes lapsed sessions over (``runLeases(_:)``).
+    var leaseTask: Task<Void, Never>?
 
-    public init(store: any SessionStore, runtime: any SandboxRuntime, github: GitHubAccess, options: Options, logger: Logger, metrics: ServerMetrics = ServerMetrics()) {
+    public init(store: any SessionStore, runtime: any SandboxRuntime, github: GitHubAccess, options: Options, logger: Logger,
+                metrics: ServerMetrics = ServerMetrics(), replica: ReplicaRole? = nil) {
+        self.replica = replica
         self.store = store
         self.runtime = runtime
         self.github = github
@@ -168,7 +180,12 @@ public actor SessionManager {
             try await starts.reserve(id)
             do {
                 try await leaseTokens(record, repositories: input.repositories)
-                try await store.insertSession(record.stored(webURL: github.endpoints.webURL))
+                if let replica {
+                    try await replica.leases.insertSession(record.stored(webURL: github.endpoints.webURL), leasedTo: replica.lease)
+                    heldSince[id] = .now
+                } else {
+                    try await store.insertSession(record.stored(webURL: github.endpoints.webURL))
+                }
                 records[id] = record
             } catch {
                 await discard(id)
@@ -239,11 +256,18 @@ public actor SessionManager {
 
     // MARK: Internals shared by the extensions
 
-    /// The record of `id`, or `not_found`.
+    /// The record of `id` (as stored, for a session another replica runs), or `not_found`.
     func existing(_ id: String) async throws(ControlPlaneError) -> SessionRecord {
         guard !id.isEmpty else { throw .invalidArgument("sessionId is required") }
-        guard let record = records[id] else { throw .notFound("session \"\(id)\" not found") }
-        return record
+        if let record = records[id] { return record }
+        if replica != nil {
+            do {
+                if let stored = try await store.session(id: id) { return stored.loaded(webURL: github.endpoints.webURL) }
+            } catch {
+                throw .unavailable("could not read session \"\(id)\": \(error)")
+            }
+        }
+        throw .notFound("session \"\(id)\" not found")
     }
 
     /// Mints the session's tokens (if it has repositories) and starts its sandbox with a fresh
@@ -339,7 +363,10 @@ public actor SessionManager {
     /// to change: a clone that finished meanwhile keeps its `done`.
     @discardableResult
     func update(_ id: String, publish: Bool = true, _ change: (inout SessionRecord) -> Void) async throws(ControlPlaneError) -> SessionRecord {
-        guard var record = records[id] else { throw .notFound("session \"\(id)\" not found") }
+        guard var record = records[id] else {
+            if replica != nil { throw .unavailable("session \"\(id)\" is run by another control-plane replica now; try again") }
+            throw .notFound("session \"\(id)\" not found")
+        }
         change(&record)
         record.updatedAt = .nowToTheMillisecond
         records[id] = record
@@ -356,15 +383,22 @@ public actor SessionManager {
     private func persist(_ record: SessionRecord) async throws(ControlPlaneError) {
         let previous = recordWrites[record.id]
         let store = self.store
+        let replica = self.replica
         let stored = record.stored(webURL: github.endpoints.webURL)
         let write = Task {
             _ = await previous?.result
-            try await store.updateSession(stored)
+            // A replica writes only while it holds the lease: one that lost the session cannot
+            // overwrite what the new holder wrote.
+            if let replica { try await replica.leases.updateSession(stored, leasedTo: replica.lease) } else { try await store.updateSession(stored) }
         }
         recordWrites[record.id] = write
         let result = await write.result
         if recordWrites[record.id] == write { recordWrites[record.id] = nil }
         if case .failure(let error) = result {
+            if case StorageError.notLeaseHolder = error {
+                Task { await self.relinquish(record.id, because: "another replica holds its lease") }
+                throw .unavailable("session \(record.id) is run by another control-plane replica now; try again")
+            }
             throw .internal("could not save session \(record.id): \(error)")
         }
     }

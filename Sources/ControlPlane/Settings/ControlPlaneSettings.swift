@@ -45,6 +45,12 @@ public struct ControlPlaneSettings: Sendable {
     /// Where agents dial back to (`NETCLODE_AGENT_CALLBACK_URL`); nil: the bound address.
     /// Required by the `kubernetes` runtime.
     public var agentCallbackURL: URL?
+    /// Replica mode (`NETCLODE_ADVERTISE_URL`, `NETCLODE_LEASE_SECONDS`); nil: the only control
+    /// plane on its database.
+    public var replica: ReplicaSettings?
+    /// `NETCLODE_WORKSPACES_DIR`: where the local runtime keeps session directories; nil: the
+    /// data directory's `sessions/`. Replicas share it so a session taken over finds its workspace.
+    public var workspacesDirectory: URL?
 
     public struct Overrides: Sendable {
         public var listen: String?
@@ -113,6 +119,11 @@ public struct ControlPlaneSettings: Sendable {
         runs = try RunSettings(settings: settings)
         credentialMode = try CredentialMode(settings["NETCLODE_CREDENTIAL_MODE"], source: "NETCLODE_CREDENTIAL_MODE", fallback: .proxy)
         agentCallbackURL = try AgentCallbackURL.parse(settings["NETCLODE_AGENT_CALLBACK_URL"])
+        replica = try ReplicaSettings.parse(settings, databaseURL: databaseURL, runtime: runtime)
+        if let path = settings["NETCLODE_WORKSPACES_DIR"], !path.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard path.hasPrefix("/") else { throw .invalidArgument("NETCLODE_WORKSPACES_DIR must be an absolute path, got \"\(path)\"") }
+            workspacesDirectory = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+        }
         if runtime == .kubernetes {
             guard agentCallbackURL != nil else {
                 throw .failedPrecondition("NETCLODE_RUNTIME=kubernetes needs NETCLODE_AGENT_CALLBACK_URL, the URL sandbox Pods reach the control plane at "
@@ -195,7 +206,7 @@ public struct ControlPlaneSettings: Sendable {
 extension ControlPlaneSettings: CustomStringConvertible, CustomDebugStringConvertible {
     public var description: String {
         "ControlPlaneSettings(listen: \(host):\(port), dataDirectory: \(dataDirectory.path), database: \(databaseURL.map { PostgresURL.redacted($0) } ?? databasePath), "
-            + "apiToken: <redacted>, sandbox: \(sandbox), sandboxNetwork: \(sandboxNetwork?.rawValue ?? "per session"), egressAllow: \(egressAllow), runtime: \(runtime.rawValue), agentCallbackURL: \(agentCallbackURL?.absoluteString ?? "the bound address"), logLevel: \(logLevel), maxConcurrentStarts: \(maxConcurrentStarts), maxQueuedStarts: \(maxQueuedStarts), agentCommand: \(runs.agentCommand?.description ?? "none"))"
+            + "apiToken: <redacted>, sandbox: \(sandbox), sandboxNetwork: \(sandboxNetwork?.rawValue ?? "per session"), egressAllow: \(egressAllow), runtime: \(runtime.rawValue), agentCallbackURL: \(agentCallbackURL?.absoluteString ?? "the bound address"), replica: \(replica.map { "\($0.advertiseURL.absoluteString), lease \($0.lease)" } ?? "none"), logLevel: \(logLevel), maxConcurrentStarts: \(maxConcurrentStarts), maxQueuedStarts: \(maxQueuedStarts), agentCommand: \(runs.agentCommand?.description ?? "none"))"
     }
 
     public var debugDescription: String { description }

@@ -70,7 +70,40 @@ enum PostgresMigrations {
                 FROM json_array_elements(repo_status::json) WITH ORDINALITY AS e(value, ordinality))
             """,
         ]),
+        // Replicas (SessionLeases): who holds each session, until when (the database's clock),
+        // and a NOTIFY on every event and record change so watchers on every replica wake up.
+        // Lease renewals change only lease_until, so they announce nothing.
+        Migration(version: 7, name: "session leases and change announcements", statements: [
+            "ALTER TABLE sessions ADD COLUMN lease_holder TEXT, ADD COLUMN lease_holder_url TEXT, ADD COLUMN lease_until TIMESTAMPTZ",
+            "CREATE INDEX sessions_lease ON sessions (lease_until) WHERE status <> 'deleted'",
+            "CREATE INDEX sessions_lease_holder ON sessions (lease_holder)",
+            """
+            CREATE FUNCTION netclode_announce_events() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('\(changesChannel)', session_id) FROM (SELECT DISTINCT session_id FROM new_events) AS changed;
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE TRIGGER events_announce AFTER INSERT ON events REFERENCING NEW TABLE AS new_events
+                FOR EACH STATEMENT EXECUTE FUNCTION netclode_announce_events()
+            """,
+            """
+            CREATE FUNCTION netclode_announce_session() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('\(changesChannel)', NEW.id);
+                RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE TRIGGER sessions_announce AFTER UPDATE ON sessions
+                FOR EACH ROW WHEN (OLD.updated_at IS DISTINCT FROM NEW.updated_at) EXECUTE FUNCTION netclode_announce_session()
+            """,
+        ]),
     ]
+
+    /// The `LISTEN` channel of change announcements: a session id per change (migration 7).
+    static let changesChannel = "netclode_session_changes"
 
     /// SQL turning the clone URL `expression` into `owner/repo`; anything without `://` (already
     /// `owner/repo`) is left as it is.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import NIOCore
 import PostgresNIO
 
@@ -18,6 +19,8 @@ public final class PostgresSessionStore: SessionStore {
     private let ownership: Task<Void, Never>?
     let logger: Logger
     private let gate = OperationGate()
+    /// The `LISTEN` tasks of ``sessionChanges()``, stopped when the store closes.
+    let changeListeners = Mutex<[Task<Void, Never>]>([])
     /// Where it is, without the password.
     public let location: String
     /// The migration versions this open applied.
@@ -36,13 +39,14 @@ public final class PostgresSessionStore: SessionStore {
     /// control planes start at once). A database that cannot be reached within `connectDeadline`
     /// is an error naming it (without its password), not a wait forever.
     ///
-    /// `exclusive` (the default): the store takes the database's owner lock, a session-level
-    /// advisory lock held on one connection for as long as the store is open, and a second
-    /// control plane on the same database is refused. Each control plane keeps its sessions'
-    /// state in memory and restores their sandboxes at start, so two of them on one database
-    /// would run every sandbox twice; replicas need leases first (issue 13). The lock goes with
-    /// the connection, so a control plane that is killed frees it at once.
-    public static func open(url: String, logger: Logger, connectDeadline: Duration = .seconds(30), exclusive: Bool = true) async throws -> PostgresSessionStore {
+    /// `sharing`: how the store holds the database's owner lock, a session-level advisory lock
+    /// held on one connection for as long as the store is open (it goes with the connection, so
+    /// a control plane that is killed frees it at once). A lone control plane (`.exclusive`, the
+    /// default) keeps every session's state to itself and restores every sandbox at start, so a
+    /// second one on the same database is refused. Replicas (`.replica`) share the lock among
+    /// themselves and divide the sessions by lease (``SessionLeases``); a lone control plane and
+    /// replicas refuse each other.
+    public static func open(url: String, logger: Logger, connectDeadline: Duration = .seconds(30), sharing: Sharing = .exclusive) async throws -> PostgresSessionStore {
         let parsed = try PostgresURL(url)
         var configuration = parsed.configuration
         configuration.options.maximumConnections = 16
@@ -53,8 +57,8 @@ public final class PostgresSessionStore: SessionStore {
             let applied = try await ConnectDeadline.run(connectDeadline, failure: "cannot open \(parsed): no connection within \(connectDeadline)") {
                 try await PostgresMigrations.apply(on: client, logger: logger)
             }
-            if exclusive {
-                ownership = try await takeOwnership(client, logger: logger, database: parsed.description)
+            if sharing != .unlocked {
+                ownership = try await takeOwnership(client, shared: sharing == .replica, logger: logger, database: parsed.description)
             }
             logger.debug("Opened session store", metadata: ["database": "\(parsed)"])
             return PostgresSessionStore(client: client, running: running, ownership: ownership, logger: logger,
@@ -71,21 +75,33 @@ public final class PostgresSessionStore: SessionStore {
     /// `pg_advisory_lock` key of the database's owner: "netclode" + 1.
     static let ownerLockKey: Int64 = PostgresMigrations.lockKey + 1
 
-    /// Takes the owner lock on a connection leased for the store's life; throws when another
-    /// control plane holds it.
-    private static func takeOwnership(_ client: PostgresClient, logger: Logger, database: String) async throws -> Task<Void, Never> {
+    /// How a store shares its database with other control planes (see ``open(url:logger:connectDeadline:sharing:)``).
+    public enum Sharing: Sendable, Equatable {
+        /// The only control plane on the database.
+        case exclusive
+        /// One of several replicas.
+        case replica
+        /// No owner lock at all: tests of the schema that open several stores at once.
+        case unlocked
+    }
+
+    /// Takes the owner lock (`shared` among replicas) on a connection leased for the store's
+    /// life; throws when a control plane that does not share it holds it.
+    private static func takeOwnership(_ client: PostgresClient, shared: Bool, logger: Logger, database: String) async throws -> Task<Void, Never> {
+        let lock = shared ? "pg_try_advisory_lock_shared" : "pg_try_advisory_lock"
+        let unlock = shared ? "pg_advisory_unlock_shared" : "pg_advisory_unlock"
         let (outcome, report) = AsyncStream.makeStream(of: Result<Bool, any Error>.self)
         let holder = Task {
             do {
                 try await client.withConnection { connection in
-                    let rows = try await connection.query("SELECT pg_try_advisory_lock(\(ownerLockKey))", logger: logger)
+                    let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT \(lock)(\(ownerLockKey))"), logger: logger)
                     var taken = false
                     for try await value in rows.decode(Bool.self) { taken = value }
                     report.yield(.success(taken))
                     guard taken else { return }
                     // Held until the store closes (this task is cancelled) or the connection drops.
                     while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-                    _ = try? await connection.query("SELECT pg_advisory_unlock(\(ownerLockKey))", logger: logger)
+                    _ = try? await connection.query(PostgresQuery(unsafeSQL: "SELECT \(unlock)(\(ownerLockKey))"), logger: logger)
                 }
             } catch {
                 report.yield(.failure(error))
@@ -96,7 +112,9 @@ public final class PostgresSessionStore: SessionStore {
             switch result {
             case .success(true): return holder
             case .success(false):
-                throw StorageError.database("another control plane is using \(database): one control plane per database until replicas are supported (issue 13)")
+                throw StorageError.database(shared
+                    ? "a lone control plane is using \(database): stop it, or run every control plane on it as a replica (NETCLODE_ADVERTISE_URL)"
+                    : "another control plane is using \(database): run several only as replicas, each with its own NETCLODE_ADVERTISE_URL")
             case .failure(let error):
                 throw StorageError.database("cannot take the owner lock of \(database): \(String(reflecting: error))")
             }
@@ -110,13 +128,20 @@ public final class PostgresSessionStore: SessionStore {
         "id, name, status, repos, repo_access, blobless, repo_status, created_at, updated_at, error, agent_command, git_author, root_repo, credential_mode, push_policy"
 
     public func insertSession(_ session: SessionRecord) async throws {
+        try await insertSession(session, holder: nil)
+    }
+
+    /// INSERT of `session`, leased to `holder` when given (``SessionLeases``).
+    func insertSession(_ session: SessionRecord, holder: ReplicaLease?) async throws {
         let values = try Columns(session)
         do {
             try await run {
                 try await $0.query("""
-                    INSERT INTO sessions (\(unescaped: Self.sessionColumns)) VALUES (\(values.id), \(values.name), \(values.status), \(values.repos),
+                    INSERT INTO sessions (\(unescaped: Self.sessionColumns), lease_holder, lease_holder_url, lease_until)
+                    VALUES (\(values.id), \(values.name), \(values.status), \(values.repos),
                         \(values.repoAccess), \(values.blobless), \(values.repoStatus), \(values.createdAt), \(values.updatedAt), \(values.error),
-                        \(values.agentCommand), \(values.gitAuthor), \(values.rootRepo), \(values.credentialMode), \(values.pushPolicy))
+                        \(values.agentCommand), \(values.gitAuthor), \(values.rootRepo), \(values.credentialMode), \(values.pushPolicy),
+                        \(holder?.id), \(holder?.url), CASE WHEN \(holder?.id)::TEXT IS NULL THEN NULL ELSE now() + \(Self.seconds(holder?.duration)) * interval '1 second' END)
                     """, logger: logger)
             }
         } catch StorageError.database(let detail) where detail.contains(Self.uniqueViolation) {
@@ -125,6 +150,11 @@ public final class PostgresSessionStore: SessionStore {
     }
 
     public func updateSession(_ session: SessionRecord) async throws {
+        try await updateSession(session, holder: nil)
+    }
+
+    /// UPDATE of `session`; with `holder`, only while that replica holds the lease.
+    func updateSession(_ session: SessionRecord, holder: ReplicaLease?) async throws {
         let values = try Columns(session)
         let rows = try await run {
             try await $0.query("""
@@ -133,10 +163,17 @@ public final class PostgresSessionStore: SessionStore {
                     updated_at = \(values.updatedAt), error = \(values.error), agent_command = \(values.agentCommand),
                     git_author = \(values.gitAuthor), root_repo = \(values.rootRepo), credential_mode = \(values.credentialMode),
                     push_policy = \(values.pushPolicy)
-                WHERE id = \(values.id) RETURNING id
+                WHERE id = \(values.id) AND (\(holder?.id)::TEXT IS NULL OR lease_holder = \(holder?.id)) RETURNING id
                 """, logger: logger).collect()
         }
-        guard !rows.isEmpty else { throw StorageError.notFound(session.id) }
+        guard rows.isEmpty else { return }
+        if holder != nil, try await self.session(id: session.id) != nil { throw StorageError.notLeaseHolder(session.id) }
+        throw StorageError.notFound(session.id)
+    }
+
+    /// Whole seconds of a lease, for SQL intervals.
+    static func seconds(_ duration: Duration?) -> Int64 {
+        duration?.components.seconds ?? 0
     }
 
     public func session(id: String) async throws -> SessionRecord? {
@@ -232,6 +269,10 @@ public final class PostgresSessionStore: SessionStore {
 
     public func close() async throws {
         guard await gate.close() else { return }
+        for listener in changeListeners.withLock({ $0 }) {
+            listener.cancel()
+            _ = await listener.value
+        }
         ownership?.cancel()
         _ = await ownership?.value
         running.cancel()
