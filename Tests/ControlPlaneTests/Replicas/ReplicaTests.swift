@@ -162,6 +162,73 @@ struct ReplicaTests {
             #expect(after.revocations <= after.mints)
         }
     }
+
+    @Test("kill -9 the holder mid access-change, then stop the next one gracefully: the access level the API shows is what git can do, and a stopped replica's sessions move at once")
+    func failoverMidAccessChangeThenRollingStop() async throws {
+        try await ReplicaCluster.with(replicas: 3) { cluster in
+            let (a, b, c) = (cluster.api(0), cluster.api(1), cluster.api(2))
+            let created = try await a.create(.with {
+                $0.name = "mid-change"
+                $0.repos = ["demo/hello"]
+            }).session
+            try await b.waitFor(created.id, status: ["ready"], timeout: .seconds(120))
+            // The change's mint hangs at the forge, so the kill lands inside it.
+            try await cluster.forge.injectFault(status: nil, count: 1, delayMs: 30_000, pathPrefix: "/app/installations")
+            let change = Task { try await b.updateRepoAccess(created.id, "write") }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await cluster.forge.stats().faultsInjected == 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            cluster.replicas[0].kill()
+            let outcome = await change.result
+            #expect((try? outcome.get()) == nil, "the change did not complete on the killed replica")
+
+            // Once another replica runs the session, what the API says is what git does.
+            var probe: Netclode_V1_ExecResponse?
+            while ContinuousClock.now - deadline < .seconds(180) {
+                probe = try? await Self.push(c, created.id, "after the kill")
+                if let probe, probe.exitCode == 0 || probe.stderr.contains("denied") { break }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            let access = try await c.get(created.id).session.repoAccess
+            let pushed = try #require(probe, "the session never answered again\n\(cluster.logs())")
+            #expect((pushed.exitCode == 0) == (access == "write"), "API says \(access); git push: exit \(pushed.exitCode) \(pushed.stderr)")
+            let changed = try await c.updateRepoAccess(created.id, "write")
+            #expect(changed.applied)
+            #expect(try await Self.push(c, created.id, "write after the failover").exitCode == 0)
+
+            // A rolling update: the holder stops gracefully and lets go; the last replica takes
+            // the session at its next tick, well before a lease would lapse.
+            let holderURL = try #require(try await cluster.holder(of: created.id))
+            let holder = try #require(cluster.index(ofURL: holderURL))
+            let other = [1, 2].first { $0 != holder }!
+            let stopped = ContinuousClock.now
+            await cluster.replicas[holder].stop()
+            var movedTo: String?
+            while ContinuousClock.now - stopped < .seconds(60) {
+                if let now = try await cluster.holder(of: created.id), now != holderURL {
+                    movedTo = now
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let moved = ContinuousClock.now - stopped
+            #expect(movedTo == cluster.replicas[other].baseURL.absoluteString, "\(cluster.logs())")
+            let survivor = cluster.api(other)
+            var fetched: Netclode_V1_ExecResponse?
+            while ContinuousClock.now - stopped < .seconds(120) {
+                fetched = try? await survivor.exec(.with {
+                    $0.sessionID = created.id
+                    $0.command = ["git", "fetch", "-q", "origin"]
+                })
+                if fetched?.exitCode == 0 { break }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            print("replica rolling stop: lease moved \(moved.formatted(.units(allowed: [.milliseconds]))) after SIGTERM, session usable after \((ContinuousClock.now - stopped).formatted(.units(allowed: [.milliseconds])))")
+            #expect(fetched?.exitCode == 0, "\(fetched?.stderr ?? "no answer")")
+            #expect(try await survivor.get(created.id).session.repoAccess == "write")
+        }
+    }
 }
 
 extension Array {
