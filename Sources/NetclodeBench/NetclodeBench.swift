@@ -29,6 +29,7 @@ struct NetclodeBench: AsyncParsableCommand {
         case restart
         case runOutput = "run-output"
         case gitProxy = "git-proxy"
+        case replicas
 
         func run(_ context: BenchContext) async throws -> [ResultRow] {
             switch self {
@@ -42,6 +43,7 @@ struct NetclodeBench: AsyncParsableCommand {
             case .restart: return try await RestartScenario(context: context).run()
             case .runOutput: return try await RunOutputScenario(context: context).run()
             case .gitProxy: return try await GitProxyScenario(context: context).run()
+            case .replicas: return try await ReplicasScenario(context: context).run()
             }
         }
     }

@@ -22,70 +22,56 @@ enum SessionServiceRoutes {
             try await connectCall { () async throws(ControlPlaneError) in try await manager.listSessions(request) }
         }
         router.connectUnary("\(service)/DeleteSession", Netclode_V1_DeleteSessionRequest.self, Netclode_V1_DeleteSessionResponse.self, options: options) { request, call in
-            if let owner = try await owner(of: request.sessionID, call, manager) {
-                return try await owner.unary(call.method, request, as: Netclode_V1_DeleteSessionResponse.self, timeout: call.remainingTime)
+            try await atHolder(of: request.sessionID, request, call, manager) {
+                let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.deleteSession(request.sessionID) }
+                return .with { $0.session = session }
             }
-            let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.deleteSession(request.sessionID) }
-            return .with { $0.session = session }
         }
         router.connectUnary("\(service)/Exec", Netclode_V1_ExecRequest.self, Netclode_V1_ExecResponse.self, options: options) { request, call in
-            if let owner = try await owner(of: request.sessionID, call, manager) {
-                return try await owner.unary(call.method, request, as: Netclode_V1_ExecResponse.self, timeout: call.remainingTime)
+            try await atHolder(of: request.sessionID, request, call, manager) {
+                try await connectCall { () async throws(ControlPlaneError) in try await manager.exec(request) }
             }
-            return try await connectCall { () async throws(ControlPlaneError) in try await manager.exec(request) }
         }
         router.connectUnary("\(service)/UpdateRepoAccess", Netclode_V1_UpdateRepoAccessRequest.self, Netclode_V1_UpdateRepoAccessResponse.self, options: options) { request, call in
-            if let owner = try await owner(of: request.sessionID, call, manager) {
-                return try await owner.unary(call.method, request, as: Netclode_V1_UpdateRepoAccessResponse.self, timeout: call.remainingTime)
+            try await atHolder(of: request.sessionID, request, call, manager) {
+                try await connectCall { () async throws(ControlPlaneError) in try await manager.updateRepoAccess(request) }
             }
-            return try await connectCall { () async throws(ControlPlaneError) in try await manager.updateRepoAccess(request) }
         }
         router.connectUnary("\(service)/UpdateRepos", Netclode_V1_UpdateReposRequest.self, Netclode_V1_UpdateReposResponse.self, options: options) { request, call in
-            if let owner = try await owner(of: request.sessionID, call, manager) {
-                return try await owner.unary(call.method, request, as: Netclode_V1_UpdateReposResponse.self, timeout: call.remainingTime)
+            try await atHolder(of: request.sessionID, request, call, manager) {
+                try await connectCall { () async throws(ControlPlaneError) in try await manager.updateRepos(request) }
             }
-            return try await connectCall { () async throws(ControlPlaneError) in try await manager.updateRepos(request) }
         }
         router.connectUnary("\(service)/UpdatePushPolicy", Netclode_V1_UpdatePushPolicyRequest.self, Netclode_V1_UpdatePushPolicyResponse.self, options: options) { request, call in
-            if let owner = try await owner(of: request.sessionID, call, manager) {
-                return try await owner.unary(call.method, request, as: Netclode_V1_UpdatePushPolicyResponse.self, timeout: call.remainingTime)
+            try await atHolder(of: request.sessionID, request, call, manager) {
+                try await connectCall { () async throws(ControlPlaneError) in try await manager.updatePushPolicy(request) }
             }
-            return try await connectCall { () async throws(ControlPlaneError) in try await manager.updatePushPolicy(request) }
         }
         router.connectUnary("\(service)/PauseSession", Netclode_V1_PauseSessionRequest.self, Netclode_V1_PauseSessionResponse.self, options: options) { request, call in
-            if let owner = try await owner(of: request.sessionID, call, manager) {
-                return try await owner.unary(call.method, request, as: Netclode_V1_PauseSessionResponse.self, timeout: call.remainingTime)
+            try await atHolder(of: request.sessionID, request, call, manager) {
+                let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.pauseSession(request.sessionID) }
+                return .with { $0.session = session }
             }
-            let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.pauseSession(request.sessionID) }
-            return .with { $0.session = session }
         }
         router.connectUnary("\(service)/ResumeSession", Netclode_V1_ResumeSessionRequest.self, Netclode_V1_ResumeSessionResponse.self, options: options) { request, call in
-            if let owner = try await owner(of: request.sessionID, call, manager) {
-                return try await owner.unary(call.method, request, as: Netclode_V1_ResumeSessionResponse.self, timeout: call.remainingTime)
+            try await atHolder(of: request.sessionID, request, call, manager) {
+                let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.resumeSession(request.sessionID) }
+                return .with { $0.session = session }
             }
-            let session = try await connectCall { () async throws(ControlPlaneError) in try await manager.resumeSession(request.sessionID) }
-            return .with { $0.session = session }
         }
         router.connectServerStream("\(service)/RunPrompt", Netclode_V1_RunPromptRequest.self, Netclode_V1_RunPromptResponse.self, options: options) { request, call, stream in
-            if let owner = try await owner(of: request.sessionID, call, manager) {
-                for try await message in owner.serverStream(call.method, request, as: Netclode_V1_RunPromptResponse.self, timeout: call.remainingTime) { try await stream.send(message) }
-                return
-            }
+            if try await streamedByHolder(of: request.sessionID, request, call, manager, to: stream) { return }
             let events = try await connectCall { () async throws(ControlPlaneError) in try await manager.runPrompt(request) }
             defer { events.close() }
             try await forward(events, to: stream)
         }
         router.connectUnary("\(service)/CancelRun", Netclode_V1_CancelRunRequest.self, Netclode_V1_CancelRunResponse.self, options: options) { request, call in
-            if let owner = try await owner(of: request.sessionID, call, manager) {
-                return try await owner.unary(call.method, request, as: Netclode_V1_CancelRunResponse.self, timeout: call.remainingTime)
+            try await atHolder(of: request.sessionID, request, call, manager) {
+                try await connectCall { () async throws(ControlPlaneError) in try await manager.cancelRun(request) }
             }
-            return try await connectCall { () async throws(ControlPlaneError) in try await manager.cancelRun(request) }
         }
         router.connectServerStream("\(service)/ExecStream", Netclode_V1_ExecRequest.self, Netclode_V1_ExecStreamResponse.self, options: options) { request, call, stream in
-            if let owner = try await owner(of: request.sessionID, call, manager) {
-                for try await message in owner.serverStream(call.method, request, as: Netclode_V1_ExecStreamResponse.self, timeout: call.remainingTime) { try await stream.send(message) }
-                return
-            }
+            if try await streamedByHolder(of: request.sessionID, request, call, manager, to: stream) { return }
             let output = try await connectCall { () async throws(ControlPlaneError) in try await manager.execStream(request) }
             defer { output.close() }
             try await forward(output, to: stream)
@@ -95,6 +81,29 @@ enum SessionServiceRoutes {
             defer { watch.close() }
             try await forward(watch, to: stream)
         }
+    }
+
+    /// Serves a unary call about `sessionID` here, or forwards it to the replica that runs the
+    /// session and answers with what that replica answered.
+    private static func atHolder<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        of sessionID: String, _ request: Request, _ call: ConnectCall, _ manager: SessionManager, here: () async throws -> Response
+    ) async throws -> Response {
+        if let owner = try await owner(of: sessionID, call, manager) {
+            return try await owner.unary(call.method, request, as: Response.self, timeout: call.remainingTime)
+        }
+        return try await here()
+    }
+
+    /// For a streaming call about `sessionID` that another replica runs: relays that replica's
+    /// stream and returns true; false to serve it here.
+    private static func streamedByHolder<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        of sessionID: String, _ request: Request, _ call: ConnectCall, _ manager: SessionManager, to stream: ConnectServerStream<Response>
+    ) async throws -> Bool {
+        guard let owner = try await owner(of: sessionID, call, manager) else { return false }
+        for try await message in owner.serverStream(call.method, request, as: Response.self, timeout: call.remainingTime) {
+            try await stream.send(message)
+        }
+        return true
     }
 
     /// The replica running `sessionID` when another one does (calls that need the session's

@@ -50,13 +50,8 @@ final class ReplicaCluster: @unchecked Sendable {
     /// Starts one more replica; returns its index.
     @discardableResult
     func startReplica() async throws -> Int {
-        let port = try ClosedPort().port
-        var environment = ControlPlaneProcess.githubEnvironment(for: forge)
-        environment["NETCLODE_DATABASE_URL"] = database.url
-        environment["NETCLODE_ADVERTISE_URL"] = "http://127.0.0.1:\(port)"
-        environment["NETCLODE_LEASE_SECONDS"] = "\(Self.leaseSeconds)"
-        environment["NETCLODE_WORKSPACES_DIR"] = workspaces.path
-        replicas.append(try await ControlPlaneProcess.start(environment: environment, port: port))
+        replicas.append(try await ControlPlaneProcess.startReplica(forge: forge, databaseURL: database.url, workspaces: workspaces.path,
+                                                                   leaseSeconds: Self.leaseSeconds))
         return replicas.count - 1
     }
 

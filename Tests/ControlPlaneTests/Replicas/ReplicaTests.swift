@@ -40,6 +40,10 @@ struct ReplicaTests {
                 throw error
             }
             #expect(try await b.get(created.id).session.status == "ready")
+            let readiness = try await cluster.get("/readyz", on: 0)
+            #expect(readiness.contains("\"leaseSeconds\":\(ReplicaCluster.leaseSeconds)") && readiness.contains("\"sessionsHeld\":1")
+                    && readiness.contains("\"url\":\"\(cluster.replicas[0].baseURL.absoluteString)\""), "\(readiness)")
+            #expect(try await cluster.get("/readyz", on: 1).contains("\"sessionsHeld\":0"))
             #expect(try await b.list().sessions.map(\.id).contains(created.id), "B lists a session A runs")
 
             // A watch on B, open before the change, sees it live.
