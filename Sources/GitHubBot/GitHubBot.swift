@@ -66,6 +66,12 @@ struct BotService: Service {
             guard (try? await Task.sleep(for: .milliseconds(100))) != nil else { return }
         }
         guard let unfinished = try? await context.store.deliveries(in: [.queued, .running]), !unfinished.isEmpty else { return }
+        // Among replicas, an unfinished delivery may be running on another one right now: only a
+        // redelivery from GitHub resumes it (docs/github-bot.md).
+        guard !context.manager.isReplica else {
+            context.logger.notice("bot: \(unfinished.count) unfinished deliveries are not resumed at start among replicas; redeliver them from the App's settings to resume")
+            return
+        }
         guard let mention = try? await identity.mention() else {
             context.logger.error("bot: cannot learn the App's slug; \(unfinished.count) unfinished deliveries wait for a redelivery")
             return

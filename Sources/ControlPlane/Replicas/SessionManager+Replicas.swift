@@ -8,6 +8,9 @@ import Storage
 /// holds, renews those leases, takes over sessions whose replica stopped renewing, lets go of
 /// any it lost, and says where a call about a session it does not run belongs.
 extension SessionManager {
+    /// Whether this is one of several replicas (`NETCLODE_ADVERTISE_URL`).
+    public nonisolated var isReplica: Bool { replica != nil }
+
     /// Where calls about `id` are served: here, or at the replica holding its lease. A session
     /// nobody holds (its replica died, or let go when it stopped) is taken over on the spot
     /// rather than at the next tick, so the call that found it is not kept waiting.

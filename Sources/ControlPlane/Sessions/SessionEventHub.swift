@@ -56,9 +56,10 @@ actor SessionEventHub {
         for inbox in ended.values { inbox.finish() }
     }
 
-    /// Ends every watcher of every session (shutdown).
+    /// Ends every watcher of every session (shutdown), as interrupted: their sessions go on.
     func finishAll() {
-        for sessionID in Array(watchers.keys) { finish(sessionID) }
+        for inbox in watchers.values.flatMap(\.values) { inbox.finish(interrupted: true) }
+        watchers = [:]
     }
 
     func hasWatchers(_ sessionID: String) -> Bool { watchers[sessionID]?.isEmpty == false }

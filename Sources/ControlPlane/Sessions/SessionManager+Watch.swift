@@ -109,6 +109,10 @@ public struct SessionWatch: AsyncSequence, Sendable {
                                 "this watcher fell more than \(watch.inbox.limitDescription) behind and was closed; "
                                     + "watch again with afterCursor=\(last) to resume without a gap")
                         }
+                        if watch.inbox.interrupted {
+                            throw ControlPlaneError.unavailable(
+                                "the control plane is shutting down; watch again (another replica, or this one once it is back) with afterCursor=\(last) to resume without a gap")
+                        }
                         return nil
                     }
                     var batch: Element = []

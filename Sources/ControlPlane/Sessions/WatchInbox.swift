@@ -20,6 +20,7 @@ final class WatchInbox: Sendable {
         var queuedBytes = 0
         var finished = false
         var overflowed = false
+        var interrupted = false
     }
 
     static let defaultByteCapacity = 32 << 20
@@ -38,6 +39,11 @@ final class WatchInbox: Sendable {
 
     /// True once the inbox ended because its watcher fell more than its capacity behind.
     var overflowed: Bool { state.withLock { $0.overflowed } }
+
+    /// True once the inbox ended because the control plane is shutting down: the session goes on
+    /// (on this control plane after its restart, or on another replica), so the watch ends with
+    /// an error a client retries, not as if the session had ended.
+    var interrupted: Bool { state.withLock { $0.interrupted } }
 
     func append(_ item: WatchItem) {
         let waiter = state.withLock { state -> CheckedContinuation<[WatchItem]?, Never>? in
@@ -62,8 +68,10 @@ final class WatchInbox: Sendable {
     }
 
     /// No more items: what is queued is still taken, then ``nextBatch()`` returns nil.
-    func finish() {
+    /// `interrupted`: see ``interrupted``.
+    func finish(interrupted: Bool = false) {
         let waiter = state.withLock { state -> CheckedContinuation<[WatchItem]?, Never>? in
+            if !state.finished { state.interrupted = interrupted }
             state.finished = true
             defer { state.waiter = nil }
             return state.waiter

@@ -13,7 +13,12 @@ struct SessionWatcher {
         var progress = CloneProgress(repos: created.repos)
         var view = CloneProgressView(live: !json && ClientOutput.stdoutIsTerminal)
         if !json { view.start(progress) }
-        for try await item in sessions.watch(created.id) {
+        // A stream that drops (the server restarts, a replica behind a load balancer stops in a
+        // rolling update) is resumed from its last cursor, on whichever server answers.
+        let items = sessions.follow(created.id) { error in
+            ClientOutput.error("netclode: the event stream dropped (\(error.message.isEmpty ? error.code.rawValue : error.message)); reconnecting")
+        }
+        for try await item in items {
             if json { try ClientOutput.json(item) }
             if item.hasEvent {
                 let change = progress.apply(item.event)

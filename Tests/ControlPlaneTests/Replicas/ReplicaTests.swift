@@ -97,6 +97,14 @@ struct ReplicaTests {
                 }
                 return items
             }
+            // A watcher on A, which dies with it, then resumes on B from its last cursor.
+            let onDeadReplica = Task {
+                var items: [Netclode_V1_WatchSessionResponse] = []
+                do {
+                    for try await item in a.watch(created.id) { items.append(item) }
+                } catch {}
+                return items
+            }
             // Mid-clone: as soon as a clone has started on A.
             _ = try await b.watch(created.id, timeout: .seconds(120)) { items in items.contains { $0.event.kind == "repo_clone" && $0.event.stage == "starting" } }
             let mintsBeforeKill = try await cluster.forge.stats().mints
@@ -152,6 +160,13 @@ struct ReplicaTests {
                 return first
             }
             let history = try await Self.history(b, created.id)
+            let beforeDeath = await onDeadReplica.value.filter { !$0.cursor.isEmpty }
+            let resumed = try await b.watch(created.id, afterCursor: beforeDeath.last?.cursor ?? "", timeout: .seconds(60)) { items in
+                items.filter { $0.hasEvent && $0.event.kind == "repo_access" }.count >= 2
+            }
+            let rejoined = beforeDeath.map(\.cursor) + resumed.filter { !$0.cursor.isEmpty }.map(\.cursor)
+            #expect(Array(history.prefix(rejoined.count)) == rejoined && rejoined.count == Set(rejoined).count,
+                    "a watcher of the killed replica resumes on another from its cursor with no gap and no duplicate")
             #expect(items != nil, "the follower on C saw the changes made after the failover")
             if let items {
                 let cursors = items.filter { !$0.cursor.isEmpty }.map(\.cursor)
