@@ -39,7 +39,18 @@ public protocol SandboxRuntime: Sendable {
     /// From now on the runtime supervises them as if it had started them.
     func adoptRunning() async throws -> [AdoptedSandbox]
 
+    /// The same for the sandboxes of `sessionIDs` only, leaving every other one alone: a replica
+    /// takes back only the sessions whose lease it holds; the others belong to other replicas.
+    func adoptRunning(sessionIDs: Set<String>) async throws -> [AdoptedSandbox]
+
     /// The control plane is shutting down: sandboxes that cannot outlive it are stopped (with
     /// `grace`); the others are left running for the next control plane to adopt.
     func shutdown(grace: Duration) async
+}
+
+extension SandboxRuntime {
+    /// For runtimes whose sandboxes never outlive the control plane (nothing to adopt).
+    public func adoptRunning(sessionIDs: Set<String>) async throws -> [AdoptedSandbox] {
+        try await adoptRunning().filter { sessionIDs.contains($0.info.sessionID) }
+    }
 }

@@ -13,6 +13,10 @@ enum AgentServiceRoutes {
     static func register(on router: some RouterMethods, manager: SessionManager, options: ConnectServerOptions = .init()) {
         router.connectServerStream("\(service)/Attach", Netclode_V1_AttachRequest.self, Netclode_V1_AgentCommand.self, options: options) { request, call, stream in
             let secret = try agentSecret(call.requestHeaders)
+            if let holder = try await holder(of: request.sessionID, call, manager) {
+                for try await command in holder.serverStream(call.method, request, as: Netclode_V1_AgentCommand.self) { try await stream.send(command) }
+                return
+            }
             let commands = try await connectCall { () async throws(ControlPlaneError) in
                 try await manager.attachAgent(sessionID: request.sessionID, secret: secret)
             }
@@ -20,9 +24,18 @@ enum AgentServiceRoutes {
         }
         router.connectUnary("\(service)/Report", Netclode_V1_AgentReport.self, Netclode_V1_AgentReportResponse.self, options: options) { report, call in
             let secret = try agentSecret(call.requestHeaders)
+            if let holder = try await holder(of: report.sessionID, call, manager) {
+                return try await holder.unary(call.method, report, as: Netclode_V1_AgentReportResponse.self, timeout: call.remainingTime)
+            }
             try await connectCall { () async throws(ControlPlaneError) in try await manager.handleReport(report, secret: secret) }
             return Netclode_V1_AgentReportResponse()
         }
+    }
+
+    /// The replica running the agent's session when another one does (see
+    /// ``SessionManager/agentOwnerClient(for:call:)``).
+    private static func holder(of sessionID: String, _ call: ConnectCall, _ manager: SessionManager) async throws -> ConnectClient? {
+        try await connectCall { () async throws(ControlPlaneError) in try await manager.agentOwnerClient(for: sessionID, call: call) }
     }
 
     static let missingSecret = ConnectError(.unauthenticated, "missing agent secret: send `Authorization: Bearer <NETCLODE_AGENT_SECRET>`")

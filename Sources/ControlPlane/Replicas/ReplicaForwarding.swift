@@ -13,10 +13,11 @@ enum ReplicaForwarding {
         call.requestHeaders[header] != nil
     }
 
-    /// A client of the replica at `url`, speaking for `replica`.
-    static func client(to url: String, from replica: ReplicaRole) -> ConnectClient {
+    /// A client of the replica at `url`, speaking for `replica` with `authorization` (the API
+    /// token's by default; an agent's own secret for the agent channel).
+    static func client(to url: String, from replica: ReplicaRole, authorization: String? = nil) -> ConnectClient {
         ConnectClient(baseURL: url, codec: .proto,
-                      headers: [("Authorization", "Bearer \(replica.apiToken)"), (header.rawName, replica.lease.id)])
+                      headers: [("Authorization", authorization ?? "Bearer \(replica.apiToken)"), (header.rawName, replica.lease.id)])
     }
 }
 
@@ -29,5 +30,19 @@ extension SessionManager {
         }
         metrics.recordForwarded(method: call.method)
         return ReplicaForwarding.client(to: url, from: replica)
+    }
+
+    /// For an agent's call (its channel, its reports): a client of the replica running its
+    /// session, carrying the agent's own secret for that replica to check, or nil to serve it
+    /// here. An agent dials the Service, which may hand it to any replica; this one relays it
+    /// rather than making it retry until it lands on the right one. A session whose replica died
+    /// is taken over by the first replica its agent reaches.
+    func agentOwnerClient(for sessionID: String, call: ConnectCall) async throws(ControlPlaneError) -> ConnectClient? {
+        guard let replica, case .elsewhere(let url) = try await placement(of: sessionID, forwarded: ReplicaForwarding.isForwarded(call)),
+              let authorization = call.requestHeaders[.authorization] else {
+            return nil
+        }
+        metrics.recordForwarded(method: call.method)
+        return ReplicaForwarding.client(to: url, from: replica, authorization: authorization)
     }
 }

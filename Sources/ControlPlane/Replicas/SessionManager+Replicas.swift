@@ -90,7 +90,16 @@ extension SessionManager {
         records[id] = record
         metrics.recordTakeover()
         sessionLogger(id).info("session taken over from another replica", metadata: ["status": "\(record.status)"])
-        if record.sessionStatus.wantsSandbox {
+        guard record.sessionStatus.wantsSandbox else { return }
+        // A sandbox that outlived its replica (a Pod) is adopted: its agent dials in again
+        // through the Service and is told its new credentials. Any other gets a new sandbox.
+        if runtime.sandboxesOutliveControlPlane,
+           let sandbox = try? await runtime.adoptRunning(sessionIDs: [id]).first,
+           let digest = sandbox.annotations[Self.agentSecretDigestAnnotation] {
+            adoptions[id] = Task { [weak self] in
+                await self?.adopt(id, secretDigest: digest, location: sandbox.info.location)
+            }
+        } else {
             Task { await self.restoreSession(id) }
         }
     }
@@ -106,9 +115,12 @@ extension SessionManager {
         try? await exclusively(id) { () async throws(ControlPlaneError) in
             guard records[id] != nil else { return }
             cancelPendingStart(id)
-            stopping.insert(id)
-            await runtime.stop(sessionID: id, grace: .seconds(3))
-            stopping.remove(id)
+            // A Pod stays for the replica that holds the session now, which adopts it.
+            if !runtime.sandboxesOutliveControlPlane {
+                stopping.insert(id)
+                await runtime.stop(sessionID: id, grace: .seconds(3))
+                stopping.remove(id)
+            }
             await github.broker?.revoke(session: id)
             await agents.unregister(sessionID: id)
             await starts.release(id)

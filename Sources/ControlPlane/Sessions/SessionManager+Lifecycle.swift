@@ -93,7 +93,9 @@ extension SessionManager {
         guard runtime.sandboxesOutliveControlPlane else { return [:] }
         let sandboxes: [AdoptedSandbox]
         do {
-            sandboxes = try await runtime.adoptRunning()
+            // A replica takes back only the sandboxes of the sessions it holds; the others are
+            // other replicas' to run.
+            sandboxes = try await replica == nil ? runtime.adoptRunning() : runtime.adoptRunning(sessionIDs: Set(records.keys))
         } catch {
             logger.error("cannot list the sandboxes left running by the previous control plane; starting them anew: \(error)")
             return [:]
@@ -119,7 +121,7 @@ extension SessionManager {
     /// and (proxy mode) a fresh git proxy credential, which its agent gets in the config it is
     /// sent when it attaches again. Failing that, the session goes to `error` and the sandbox is
     /// stopped.
-    private func adopt(_ id: String, secretDigest: String, location: String) async {
+    func adopt(_ id: String, secretDigest: String, location: String) async {
         do {
             try await exclusively(id) { () async throws(ControlPlaneError) in
                 guard let record = records[id], record.sessionStatus.wantsSandbox else { return }

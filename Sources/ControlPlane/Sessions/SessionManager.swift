@@ -154,6 +154,9 @@ public actor SessionManager {
     /// itself, becomes status `error` with the reason and an `error` event.
     public func createSession(_ request: Netclode_V1_CreateSessionRequest) async throws(ControlPlaneError) -> Netclode_V1_Session {
         let input = try CreateSessionInput(request, webURL: github.endpoints.webURL, runs: options.runs, credentialMode: options.credentialMode)
+        if replica != nil, runtime.sandboxesOutliveControlPlane, input.credentialMode == .proxy {
+            throw .failedPrecondition("credentialMode proxy is not available here: " + ControlPlaneSettings.kubernetesReplicasNeedTokenMode)
+        }
         if !input.repositories.isEmpty, case .notConfigured(let error, _) = github {
             throw .failedPrecondition(error.message)
         }

@@ -119,7 +119,10 @@ public struct ControlPlaneSettings: Sendable {
         runs = try RunSettings(settings: settings)
         credentialMode = try CredentialMode(settings["NETCLODE_CREDENTIAL_MODE"], source: "NETCLODE_CREDENTIAL_MODE", fallback: .proxy)
         agentCallbackURL = try AgentCallbackURL.parse(settings["NETCLODE_AGENT_CALLBACK_URL"])
-        replica = try ReplicaSettings.parse(settings, databaseURL: databaseURL, runtime: runtime)
+        replica = try ReplicaSettings.parse(settings, databaseURL: databaseURL)
+        if replica != nil, runtime == .kubernetes, credentialMode == .proxy {
+            throw .failedPrecondition(Self.kubernetesReplicasNeedTokenMode + ": set NETCLODE_CREDENTIAL_MODE=token")
+        }
         if let path = settings["NETCLODE_WORKSPACES_DIR"], !path.trimmingCharacters(in: .whitespaces).isEmpty {
             guard path.hasPrefix("/") else { throw .invalidArgument("NETCLODE_WORKSPACES_DIR must be an absolute path, got \"\(path)\"") }
             workspacesDirectory = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
@@ -135,6 +138,13 @@ public struct ControlPlaneSettings: Sendable {
             }
         }
     }
+
+    /// Why `kubernetes` replicas run token-mode sessions only: sandbox Pods reach the git proxy
+    /// through the Service, so their git would land on replicas that do not know the session's
+    /// git credential.
+    public static let kubernetesReplicasNeedTokenMode =
+        "replicas with NETCLODE_RUNTIME=kubernetes run token-mode sessions only for now (a sandbox Pod's git reaches the git proxy through the Service, "
+        + "and only the replica running the session knows its git credential)"
 
     /// The control plane's sandbox listener: a Unix socket in the data directory that serves only
     /// what sandboxes need (``ControlPlaneServer/sandboxRouteGroups``), bound into sandboxes on an

@@ -20,7 +20,7 @@ public struct ReplicaSettings: Sendable, Equatable {
     }
 
     /// The replica settings, or nil when `NETCLODE_ADVERTISE_URL` is unset (one control plane).
-    static func parse(_ settings: EnvironmentSettings, databaseURL: String?, runtime: SandboxRuntimeKind) throws(ControlPlaneError) -> ReplicaSettings? {
+    static func parse(_ settings: EnvironmentSettings, databaseURL: String?) throws(ControlPlaneError) -> ReplicaSettings? {
         guard let text = settings["NETCLODE_ADVERTISE_URL"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
             if settings["NETCLODE_LEASE_SECONDS"] != nil {
                 throw .failedPrecondition("NETCLODE_LEASE_SECONDS is set but NETCLODE_ADVERTISE_URL is not: leases only exist between replicas")
@@ -33,9 +33,6 @@ public struct ReplicaSettings: Sendable, Equatable {
         }
         guard databaseURL != nil else {
             throw .failedPrecondition("NETCLODE_ADVERTISE_URL makes this control plane a replica, and replicas share a PostgreSQL database: set NETCLODE_DATABASE_URL too")
-        }
-        guard runtime == .local else {
-            throw .failedPrecondition("replicas (NETCLODE_ADVERTISE_URL) run the local runtime only for now: with NETCLODE_RUNTIME=kubernetes, run one control plane")
         }
         let seconds = try ControlPlaneSettings.parseCount(settings["NETCLODE_LEASE_SECONDS"], name: "NETCLODE_LEASE_SECONDS", range: 3...300, default: defaultLeaseSeconds)
         return ReplicaSettings(advertiseURL: URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text)!, lease: .seconds(seconds))

@@ -162,10 +162,19 @@ public actor KubernetesSandboxRuntime: SandboxRuntime {
     /// The Pods that are still live (not ended, not being deleted), once the watch has listed
     /// them; from now on they are supervised as if started here.
     public func adoptRunning() async throws -> [AdoptedSandbox] {
+        try await adopt { _ in true }
+    }
+
+    public func adoptRunning(sessionIDs: Set<String>) async throws -> [AdoptedSandbox] {
+        try await adopt { sessionIDs.contains($0) }
+    }
+
+    /// Supervises the live Pods of the sessions `wanted` picks, from the synced watch cache.
+    private func adopt(_ wanted: (String) -> Bool) async throws -> [AdoptedSandbox] {
         startWatching()
         try await waitUntilSynced(timeout: .seconds(60))
         var adopted: [AdoptedSandbox] = []
-        for (id, pod) in pods.sorted(by: { $0.key < $1.key }) where pod.metadata.deletionTimestamp == nil && PodOutcome(pod) == .live {
+        for (id, pod) in pods.sorted(by: { $0.key < $1.key }) where wanted(id) && pod.metadata.deletionTimestamp == nil && PodOutcome(pod) == .live {
             guard supervised[id] == nil else { continue }
             nextGeneration += 1
             supervised[id] = Supervision(uid: pod.metadata.uid, generation: nextGeneration)

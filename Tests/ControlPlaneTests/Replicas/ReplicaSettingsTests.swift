@@ -40,17 +40,20 @@ struct ReplicaSettingsTests {
         }
     }
 
-    @Test func replicasNeedPostgreSQLAndTheLocalRuntime() {
+    @Test func replicasNeedPostgreSQL() throws {
         #expect {
             _ = try settings(["NETCLODE_ADVERTISE_URL": "http://10.0.0.5:8080"], base: ["NETCLODE_API_TOKEN": ControlPlaneProcess.apiToken])
         } throws: { error in
             ((error as? ControlPlaneError)?.message ?? "").contains("set NETCLODE_DATABASE_URL too")
         }
+        let kubernetes = ["NETCLODE_ADVERTISE_URL": "http://10.0.0.5:8080", "NETCLODE_RUNTIME": "kubernetes",
+                          "NETCLODE_AGENT_CALLBACK_URL": "http://control-plane.netclode.svc:8080"]
         #expect {
-            _ = try settings(["NETCLODE_ADVERTISE_URL": "http://10.0.0.5:8080", "NETCLODE_RUNTIME": "kubernetes",
-                              "NETCLODE_AGENT_CALLBACK_URL": "http://control-plane.netclode.svc:8080"])
+            _ = try settings(kubernetes)
         } throws: { error in
-            ((error as? ControlPlaneError)?.message ?? "").contains("local runtime only")
+            ((error as? ControlPlaneError)?.message ?? "").contains("set NETCLODE_CREDENTIAL_MODE=token")
         }
+        let tokenMode = try settings(kubernetes.merging(["NETCLODE_CREDENTIAL_MODE": "token"]) { $1 })
+        #expect(tokenMode.replica != nil && tokenMode.runtime == .kubernetes)
     }
 }
