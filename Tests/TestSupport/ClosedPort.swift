@@ -10,6 +10,11 @@ public final class ClosedPort: @unchecked Sendable {
     private let descriptor: Int32
 
     public init() throws {
+        (descriptor, port) = try Self.bindLoopback()
+    }
+
+    /// A TCP socket bound to 127.0.0.1 on a free port (not listening yet), and that port.
+    static func bindLoopback() throws -> (descriptor: Int32, port: Int) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw ClosedPortError("socket() failed: errno \(errno)") }
         var address = sockaddr_in()
@@ -24,8 +29,7 @@ public final class ClosedPort: @unchecked Sendable {
             close(descriptor)
             throw ClosedPortError("bind() to 127.0.0.1:0 failed: errno \(errno)")
         }
-        self.descriptor = descriptor
-        self.port = Int(UInt16(bigEndian: address.sin_port))
+        return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     deinit { close(descriptor) }

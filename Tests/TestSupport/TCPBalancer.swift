@@ -11,30 +11,20 @@ import Glibc
 public final class TCPBalancer: Sendable {
     public let port: Int
     private let listener: Int32
-    private let backends: Mutex<(ports: [Int], next: Int)>
+    private let backends: Mutex<(ports: [Int], next: Int)>  // ports, and where the next round starts
 
     public init(backends ports: [Int]) throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (descriptor, port) = try ClosedPort.bindLoopback()
+        guard listen(descriptor, 64) == 0 else {
+            Glibc.close(descriptor)
+            throw ClosedPortError("listen() failed: errno \(errno)")
+        }
         listener = descriptor
-        guard descriptor >= 0 else { throw ClosedPortError("socket() failed: errno \(errno)") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
-        guard bound == 0, listen(descriptor, 64) == 0 else { throw ClosedPortError("bind/listen failed: errno \(errno)") }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         backends = Mutex((ports, 0))
         let listener = self.listener
         let balancer = self
         Thread.detachNewThread { balancer.acceptLoop(listener) }
-    }
-
-    /// Replaces the backends (a Pod went, another came).
-    public func setBackends(_ ports: [Int]) {
-        backends.withLock { $0.ports = ports }
     }
 
     /// Stops accepting; connections in progress run until either side closes.
