@@ -132,6 +132,18 @@ extension SessionManager {
         }
     }
 
+    /// A deleted session needs no holder (nothing runs; its record and history are read from
+    /// the store anywhere): its lease goes, so no replica renews it for ever.
+    func letGoOfDeleted(_ id: String) async {
+        guard let replica else { return }
+        heldSince[id] = nil
+        do {
+            try await replica.leases.releaseLeases(of: replica.lease, [id])
+        } catch {
+            sessionLogger(id).warning("could not release the deleted session's lease; it lapses in \(replica.lease.duration)", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// At shutdown: gives up every lease, so other replicas take the sessions over at their next
     /// tick instead of when the leases lapse.
     func releaseLeases() async {

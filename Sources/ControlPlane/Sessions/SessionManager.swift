@@ -250,6 +250,7 @@ public actor SessionManager {
             await stopSandbox(id, reason: "session deleted")
             do { try await runtime.remove(sessionID: id) } catch { sessionLogger(id).warning("removing the session directory failed: \(error)") }
             try await setStatus(id, .deleted)
+            await letGoOfDeleted(id)
             await hub.finish(id)
             reportBudgets[id] = nil
             outputBytes[id] = nil

@@ -70,6 +70,8 @@ struct ReplicaTests {
 
             _ = try await b.delete(created.id)
             #expect(try await a.get(created.id).session.status == "deleted")
+            #expect(try await cluster.holder(of: created.id) == nil, "a deleted session's lease is let go")
+            #expect(try await cluster.get("/readyz", on: 0).contains("\"sessionsHeld\":0"))
             let stats = try await cluster.forge.stats()
             #expect(stats.mints == 2, "one token at create, one at the access change: \(stats)")
             #expect(stats.revocations == stats.mints, "each minted token revoked exactly once: \(stats)")
