@@ -18,31 +18,44 @@ struct StartLimitTests {
         // which GitHub answers slowly, so of the next two creates, sent together, one waits and the
         // other finds the queue full (which one does not matter). The delay stays under the GitHub
         // client's 10 s request timeout: a longer one was retried, and the forge then sometimes
-        // counted the abandoned mint too (3 mints for 2 sessions); 8 s is far longer than two
-        // creates need to be refused or queued, which happens before anything is minted.
-        let fixture = try await ReliabilityFixture.start(environment: ["NETCLODE_MAX_CONCURRENT_STARTS": "1", "NETCLODE_MAX_QUEUED_STARTS": "1"])
-        try await fixture.forge.injectFault(status: nil, count: 1, delayMs: 8_000, pathPrefix: GitHubFaultTests.mintPath)
-        let first = Task { try await fixture.create(repos: ["demo/hello"], name: "first") }
-        let deadline = ContinuousClock.now + .seconds(20)
-        while try await fixture.forge.stats().faultsInjected == 0, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let second = Task { try await fixture.create(repos: ["demo/hello"], name: "second") }
-        let third = Task { try await fixture.create(repos: ["demo/hello"], name: "third") }
+        // counted the abandoned mint too (3 mints for 2 sessions). Two creates need far less than
+        // 8 s to be refused or queued, but a machine busy with the rest of the suite once took
+        // longer, after the first had let its slot go: such an attempt proves nothing, so it is
+        // made again (at most 3 times) rather than judged.
+        for attempt in 1...3 {
+            let fixture = try await ReliabilityFixture.start(environment: ["NETCLODE_MAX_CONCURRENT_STARTS": "1", "NETCLODE_MAX_QUEUED_STARTS": "1"])
+            try await fixture.forge.injectFault(status: nil, count: 1, delayMs: 8_000, pathPrefix: GitHubFaultTests.mintPath)
+            let first = Task { try await fixture.create(repos: ["demo/hello"], name: "first") }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try await fixture.forge.stats().faultsInjected == 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let held = ContinuousClock.now
+            let second = Task { try await fixture.create(repos: ["demo/hello"], name: "second") }
+            let third = Task { try await fixture.create(repos: ["demo/hello"], name: "third") }
 
-        var refused: [ConnectError] = []
-        var made: [Netclode_V1_Session] = [try await first.value]
-        for task in [second, third] {
-            do { made.append(try await task.value) } catch let error as ConnectError { refused.append(error) }
+            var refused: [ConnectError] = []
+            var made: [Netclode_V1_Session] = []
+            for task in [second, third] {
+                do { made.append(try await task.value) } catch let error as ConnectError { refused.append(error) }
+            }
+            let answeredWithinTheHold = ContinuousClock.now - held < .seconds(7)
+            made.append(try await first.value)
+            if !answeredWithinTheHold, attempt < 3 {
+                await fixture.finish()
+                continue
+            }
+            #expect(answeredWithinTheHold, "the two creates were answered while the first still held the slot")
+            #expect(refused.count == 1, "exactly one of the two later creates finds the queue full: \(refused)")
+            #expect(refused.first?.code == .resourceExhausted)
+            #expect(refused.first?.message.contains("NETCLODE_MAX_QUEUED_STARTS") == true, "\(refused.first?.message ?? "")")
+            #expect(Set(try await fixture.sessions().map(\.id)) == Set(made.map(\.id)), "the refused create left no record")
+            for session in made { try await fixture.waitFor(session.id, status: ["ready"]) }
+            let stats = try await fixture.forge.stats()
+            #expect(stats.mints == made.count, "the refused create minted nothing")
+            await fixture.finish()
+            return
         }
-        #expect(refused.count == 1, "exactly one of the two later creates finds the queue full: \(refused)")
-        #expect(refused.first?.code == .resourceExhausted)
-        #expect(refused.first?.message.contains("NETCLODE_MAX_QUEUED_STARTS") == true, "\(refused.first?.message ?? "")")
-        #expect(Set(try await fixture.sessions().map(\.id)) == Set(made.map(\.id)), "the refused create left no record")
-        for session in made { try await fixture.waitFor(session.id, status: ["ready"]) }
-        let stats = try await fixture.forge.stats()
-        #expect(stats.mints == made.count, "the refused create minted nothing")
-        await fixture.finish()
     }
 
     @Test func aRefusedResumeLeavesTheSessionPaused() async throws {
