@@ -97,10 +97,10 @@ extension SessionManager {
            let sandbox = try? await runtime.adoptRunning(sessionIDs: [id]).first,
            let digest = sandbox.annotations[Self.agentSecretDigestAnnotation] {
             adoptions[id] = Task { [weak self] in
-                await self?.adopt(id, secretDigest: digest, location: sandbox.info.location)
+                await self?.adopt(id, secretDigest: digest, location: sandbox.info.location, after: .takeover)
             }
         } else {
-            Task { await self.restoreSession(id) }
+            Task { await self.restoreSession(id, after: .takeover) }
         }
     }
 

@@ -121,7 +121,7 @@ extension SessionManager {
     /// and (proxy mode) a fresh git proxy credential, which its agent gets in the config it is
     /// sent when it attaches again. Failing that, the session goes to `error` and the sandbox is
     /// stopped.
-    func adopt(_ id: String, secretDigest: String, location: String) async {
+    func adopt(_ id: String, secretDigest: String, location: String, after cause: RestoreCause = .restart) async {
         do {
             try await exclusively(id) { () async throws(ControlPlaneError) in
                 guard let record = records[id], record.sessionStatus.wantsSandbox else { return }
@@ -129,14 +129,16 @@ extension SessionManager {
                     try await leaseTokens(record)
                     await agents.register(sessionID: id, secretDigest: secretDigest,
                                           gitCredential: record.mode == .proxy ? Identifiers.gitProxyCredential() : nil)
-                    restore.started += 1
-                    restore.adopted += 1
+                    if cause == .restart {
+                        restore.started += 1
+                        restore.adopted += 1
+                    }
                     sessionLogger(id).info("session adopted", metadata: ["sandbox": "\(location)"])
                 } catch {
-                    restore.failed += 1
+                    if cause == .restart { restore.failed += 1 }
                     await stopSandbox(id, reason: "adoption failed")
                     sessionLogger(id).error("session could not be adopted", metadata: ["error": "\(error)"])
-                    try? await setStatus(id, .error, error: "could not take the sandbox back after a control-plane restart: \(Self.describe(error))")
+                    try? await setStatus(id, .error, error: "could not take the sandbox back \(cause.phrase): \(Self.describe(error))")
                 }
             }
         } catch {
@@ -148,7 +150,7 @@ extension SessionManager {
     /// Gives one stored session its sandbox back. Waits for a start slot like any start (never
     /// refused: the session exists already), then takes the session's turn, so a pause or delete
     /// that arrives meanwhile is applied in order.
-    func restoreSession(_ id: String) async {
+    func restoreSession(_ id: String, after cause: RestoreCause = .restart) async {
         do {
             try await starts.acquire(id, queueing: .unbounded)
         } catch {
@@ -162,17 +164,30 @@ extension SessionManager {
                 }
                 do {
                     try await startSandbox(record)
-                    restore.started += 1
+                    if cause == .restart { restore.started += 1 }
                     sessionLogger(id).info("session restored")
                 } catch {
-                    restore.failed += 1
+                    if cause == .restart { restore.failed += 1 }
                     await stopSandbox(id, reason: "restore failed")
                     sessionLogger(id).error("session could not be restored", metadata: ["error": "\(error)"])
-                    try? await setStatus(id, .error, error: "could not restart after a control-plane restart: \(Self.describe(error))")
+                    try? await setStatus(id, .error, error: "could not restart \(cause.phrase): \(Self.describe(error))")
                 }
             }
         } catch {
             await starts.release(id)
+        }
+    }
+
+    /// Why a session's sandbox is given back: this control plane started (counted in `/readyz`'s
+    /// restore progress), or it took the session over from another replica.
+    enum RestoreCause: Sendable {
+        case restart, takeover
+
+        var phrase: String {
+            switch self {
+            case .restart: "after a control-plane restart"
+            case .takeover: "after its control-plane replica went away"
+            }
         }
     }
 

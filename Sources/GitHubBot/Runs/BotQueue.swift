@@ -35,6 +35,8 @@ actor BotQueue {
                 return
             }
         }
+        // Again: the count above awaited, and a redelivery of the same delivery may have been
+        // taken meanwhile.
         guard !isHandling(delivery.id) else { return }
         if running.count < context.settings.maxConcurrentRuns, !busyConversations.contains(trigger.conversation) {
             start(delivery, trigger)
