@@ -5,6 +5,7 @@ import GitHubApp
 import GitHubBot
 import Logging
 import Sandbox
+import Storage
 
 /// `netclode serve`: the control plane.
 struct ServeCommand: AsyncParsableCommand {
@@ -78,8 +79,12 @@ struct ServeCommand: AsyncParsableCommand {
             server = try GitHubBot.mount(on: WebUIMount.mount(on: try await ControlPlaneServer.make(
                 settings: settings, github: github, store: store, runtime: runtime, logger: logger, metrics: metrics
             ), logger: logger), environment: environment, logger: logger)
-        } catch let error as ControlPlaneError {
-            throw CommandFailure("\(error)")
+        } catch {
+            // Refused before serving (e.g. a webhook secret without an App): the store is let go
+            // here, since no server will close it.
+            try? await store.close()
+            if let error = error as? ControlPlaneError { throw CommandFailure("\(error)") }
+            throw error
         }
         let warnings = settings.readyWarnings
         try await server.run { ready in
