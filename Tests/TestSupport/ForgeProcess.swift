@@ -185,8 +185,12 @@ public final class ForgeProcess: Sendable {
             var serveArguments = ["forge", "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--log-level", setup.logLevel]
             if let ttl = setup.tokenTTL { serveArguments += ["--token-ttl", String(ttl)] }
             let logFile = root.url.appendingPathComponent("forge.log")
-            let box = try ProcessBox.launch(binary: binary, arguments: serveArguments, logFile: logFile)
-            let port = try await box.waitForReadyLine(timeout: .seconds(20), logFile: logFile)
+            // A receiver in this (busy) test process may take longer than GitHub's 10 s to answer
+            // a delivery while the whole suite runs; the tests check what is delivered, not how fast.
+            var environment = ProcessInfo.processInfo.environment
+            environment["NETCLODE_FORGE_WEBHOOK_TIMEOUT"] = environment["NETCLODE_FORGE_WEBHOOK_TIMEOUT"] ?? "120"
+            let box = try ProcessBox.launch(binary: binary, arguments: serveArguments, environment: environment, logFile: logFile)
+            let port = try await box.waitForReadyLine(timeout: .seconds(90), logFile: logFile)
             let baseURL = URL(string: "http://127.0.0.1:\(port)")!
             return ForgeProcess(baseURL: baseURL, root: root, initOutput: initOutput, logFile: logFile, process: box)
         } catch {
