@@ -1,4 +1,5 @@
 import Foundation
+import KubernetesRuntime
 import KubernetesStandIn
 import Testing
 import TestSupport
@@ -36,7 +37,7 @@ struct DoctorKubernetesTests {
             #expect(Self.line("✓ netclode serve settings: ", in: ok)?.contains("runtime kubernetes") == true, "\(ok.stdout)")
             #expect(Self.line("✓ sandbox runtime local", in: ok) == nil, "no bubblewrap check for the kubernetes runtime")
             let reviews = cluster.captured.all.filter { $0.path.hasSuffix("/selfsubjectaccessreviews") }
-            #expect(reviews.count == 9, "one SelfSubjectAccessReview per verb the runtime uses")
+            #expect(reviews.count == KubernetesRuntimeCheck.requiredAccess.count, "one SelfSubjectAccessReview per verb the runtime uses")
 
             let missingImage = try await Self.doctor(["KUBECONFIG": kubeconfig, "NETCLODE_AGENT_IMAGE": ""], in: directory)
             #expect(Self.line("✗ " + Self.subject + "its settings cannot be used: ", in: missingImage)?.contains("NETCLODE_AGENT_IMAGE") == true, "\(missingImage.stdout)")

@@ -34,7 +34,7 @@ struct KubernetesReplicaTests {
                     environment["NETCLODE_AGENT_CALLBACK_URL"] = "http://127.0.0.1:\(service.port)"
                     environment["NETCLODE_DATABASE_URL"] = database.url
                     environment["NETCLODE_ADVERTISE_URL"] = "http://127.0.0.1:\(port)"
-                    environment["NETCLODE_LEASE_SECONDS"] = "9"
+                    environment["NETCLODE_LEASE_SECONDS"] = "12"
                     replicas.append(try await ControlPlaneProcess.start(environment: environment, port: port))
                 }
                 let api = replicas.map { replica in

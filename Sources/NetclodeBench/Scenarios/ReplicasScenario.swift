@@ -22,7 +22,6 @@ struct ReplicasScenario {
             let postgres = try await Stack.with(context, forge: .bench(repos: ["acme/app"]), environment: ["NETCLODE_DATABASE_URL": database.url]) {
                 try await storeFigures($0)
             }
-            try await resetDatabase(database)
             let (replicas, failover) = try await replicaFigures(database)
             return (postgres, replicas, failover)
         }
@@ -78,11 +77,6 @@ struct ReplicasScenario {
         }
         try await api.deleteAll(ids)
         return figures
-    }
-
-    /// A clean database for the replicas (the lone control plane before them left its sessions).
-    private func resetDatabase(_ database: PostgresServer) async throws {
-        _ = try await database.query("DELETE FROM sessions")
     }
 
     struct ReplicaFigures {

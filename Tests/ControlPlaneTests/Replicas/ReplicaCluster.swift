@@ -11,23 +11,27 @@ import TestSupport
 /// `NETCLODE_ADVERTISE_URL` on a port chosen beforehand), a forge for GitHub, and one
 /// `NETCLODE_WORKSPACES_DIR` they share, as replicas on shared storage would.
 final class ReplicaCluster: @unchecked Sendable {
-    /// Short enough for a quick failover, long enough that a busy CI machine never misses two
-    /// renewals (every 3 s) in a row.
-    static let leaseSeconds = 9
+    /// For tests that kill a replica: short enough for a quick failover, long enough that a busy
+    /// CI machine does not miss two renewals (every 4 s) in a row.
+    static let failoverLeaseSeconds = 12
+    /// For tests where no replica dies: so long that no renewal, however late, lets one lapse.
+    static let steadyLeaseSeconds = 60
 
     let database: PostgresServer
     let forge: ForgeProcess
     let workspaces: TemporaryDirectory
+    let leaseSeconds: Int
     var replicas: [ControlPlaneProcess] = []
 
-    private init(database: PostgresServer, forge: ForgeProcess, workspaces: TemporaryDirectory) {
+    private init(database: PostgresServer, forge: ForgeProcess, workspaces: TemporaryDirectory, leaseSeconds: Int) {
         self.database = database
         self.forge = forge
         self.workspaces = workspaces
+        self.leaseSeconds = leaseSeconds
     }
 
     /// Runs `body` on `count` started replicas, then stops everything whether it threw or not.
-    static func with(replicas count: Int, _ body: (ReplicaCluster) async throws -> Void) async throws {
+    static func with(replicas count: Int, leaseSeconds: Int, _ body: (ReplicaCluster) async throws -> Void) async throws {
         let database = try await PostgresServer.start()
         let forge: ForgeProcess
         do {
@@ -36,7 +40,8 @@ final class ReplicaCluster: @unchecked Sendable {
             await database.stop()
             throw error
         }
-        let cluster = ReplicaCluster(database: database, forge: forge, workspaces: try TemporaryDirectory(prefix: "netclode-workspaces"))
+        let cluster = ReplicaCluster(database: database, forge: forge, workspaces: try TemporaryDirectory(prefix: "netclode-workspaces"),
+                                     leaseSeconds: leaseSeconds)
         do {
             for _ in 0..<count { try await cluster.startReplica() }
             try await body(cluster)
@@ -51,7 +56,7 @@ final class ReplicaCluster: @unchecked Sendable {
     @discardableResult
     func startReplica() async throws -> Int {
         replicas.append(try await ControlPlaneProcess.startReplica(forge: forge, databaseURL: database.url, workspaces: workspaces.path,
-                                                                   leaseSeconds: Self.leaseSeconds))
+                                                                   leaseSeconds: leaseSeconds))
         return replicas.count - 1
     }
 
